@@ -1,0 +1,174 @@
+// Copyright (c) HaCluster contributors. MIT License.
+// Base for every HaCluster cmdlet: Ctrl+C, engine errors, and async engine work on the pipeline thread.
+
+using System;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using HaCluster.Engine.Common;
+
+namespace HaCluster.Infrastructure;
+
+/// <summary>
+/// Common behaviour: a cancellation token that Ctrl+C (StopProcessing) trips, translation of
+/// <see cref="HaClusterException"/> into ErrorRecords with stable ErrorIds, and
+/// <see cref="RunEngine{T}"/>, which runs async engine work on a worker thread while every
+/// Write* call stays on the pipeline thread.
+/// </summary>
+public abstract class HaCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Tripped when the user presses Ctrl+C or the pipeline stops.</summary>
+    protected CancellationToken CancellationToken => _stopping.Token;
+
+    /// <summary>True when the named parameter was given on the command line or by the pipeline.</summary>
+    /// <param name="parameterName">The parameter name (use nameof).</param>
+    /// <returns>Whether it was bound.</returns>
+    protected bool IsBound(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
+
+    /// <summary>Cancels engine work in flight.</summary>
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>Releases the cancellation source.</summary>
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a worker thread. Narration it sends to the observer is written
+    /// (Verbose, Debug, Warning, Progress) on the pipeline thread as it arrives. Engine failures
+    /// become terminating errors; cancellation becomes a pipeline stop.
+    /// </summary>
+    /// <typeparam name="T">Result type.</typeparam>
+    /// <param name="work">The engine call.</param>
+    /// <returns>The result of the work.</returns>
+    protected T RunEngine<T>(Func<IOperationObserver, CancellationToken, Task<T>> work)
+    {
+        using var messages = new BlockingCollection<Action<HaCmdlet>>();
+        var observer = new PipelineObserver(messages);
+        var task = Task.Run(async () =>
+        {
+            try
+            {
+                return await work(observer, CancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                messages.CompleteAdding();
+            }
+        });
+
+        foreach (var write in messages.GetConsumingEnumerable())
+        {
+            write(this);
+        }
+
+        try
+        {
+            return task.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (HaClusterException ex)
+        {
+            ThrowTerminatingError(ToErrorRecord(ex));
+            throw; // unreachable: ThrowTerminatingError always throws.
+        }
+    }
+
+    /// <summary>Runs engine work that returns nothing. See <see cref="RunEngine{T}"/>.</summary>
+    /// <param name="work">The engine call.</param>
+    protected void RunEngine(Func<IOperationObserver, CancellationToken, Task> work) =>
+        RunEngine<bool>(async (observer, token) =>
+        {
+            await work(observer, token).ConfigureAwait(false);
+            return true;
+        });
+
+    /// <summary>Turns an engine failure into an ErrorRecord with its ErrorId, category and target.</summary>
+    /// <param name="exception">The engine failure.</param>
+    /// <returns>The error record.</returns>
+    protected static ErrorRecord ToErrorRecord(HaClusterException exception) =>
+        new(exception, exception.ErrorId, ToCategory(exception.Kind), exception.Target);
+
+    /// <summary>Builds an error record for a failure detected in the cmdlet itself.</summary>
+    /// <param name="errorId">Stable identifier.</param>
+    /// <param name="kind">Failure kind.</param>
+    /// <param name="message">Message.</param>
+    /// <param name="target">Offending value.</param>
+    /// <returns>The error record.</returns>
+    protected static ErrorRecord NewError(string errorId, FailureKind kind, string message, object? target) =>
+        ToErrorRecord(new HaClusterException(errorId, kind, message, target));
+
+    /// <summary>Maps the engine's failure kind to PowerShell's category.</summary>
+    /// <param name="kind">The kind.</param>
+    /// <returns>The category.</returns>
+    protected static ErrorCategory ToCategory(FailureKind kind) => kind switch
+    {
+        FailureKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        FailureKind.InvalidData => ErrorCategory.InvalidData,
+        FailureKind.InvalidOperation => ErrorCategory.InvalidOperation,
+        FailureKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
+        FailureKind.ResourceExists => ErrorCategory.ResourceExists,
+        FailureKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+        FailureKind.LimitsExceeded => ErrorCategory.LimitsExceeded,
+        FailureKind.ConnectionError => ErrorCategory.ConnectionError,
+        FailureKind.AuthenticationError => ErrorCategory.AuthenticationError,
+        FailureKind.SecurityError => ErrorCategory.SecurityError,
+        FailureKind.OperationTimeout => ErrorCategory.OperationTimeout,
+        FailureKind.OperationStopped => ErrorCategory.OperationStopped,
+        FailureKind.InvalidResult => ErrorCategory.InvalidResult,
+        _ => ErrorCategory.NotSpecified,
+    };
+
+    /// <summary>Queues the engine's narration for the pipeline thread.</summary>
+    private sealed class PipelineObserver : IOperationObserver
+    {
+        private readonly BlockingCollection<Action<HaCmdlet>> _messages;
+
+        public PipelineObserver(BlockingCollection<Action<HaCmdlet>> messages) => _messages = messages;
+
+        public void Verbose(string message) => Post(c => c.WriteVerbose(message));
+
+        public void Debug(string message) => Post(c => c.WriteDebug(message));
+
+        public void Warning(string message) => Post(c => c.WriteWarning(message));
+
+        public void Progress(OperationProgress progress) => Post(c =>
+        {
+            var record = new ProgressRecord(progress.ActivityId, progress.Activity, progress.Status)
+            {
+                ParentActivityId = progress.ParentActivityId,
+                PercentComplete = Math.Min(100, progress.PercentComplete),
+                RecordType = progress.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+            };
+            if (progress.CurrentOperation is not null)
+            {
+                record.CurrentOperation = progress.CurrentOperation;
+            }
+
+            c.WriteProgress(record);
+        });
+
+        private void Post(Action<HaCmdlet> write)
+        {
+            // Late narration after completion is dropped rather than thrown back into the engine.
+            if (!_messages.IsAddingCompleted)
+            {
+                try
+                {
+                    _messages.Add(write);
+                }
+                catch (InvalidOperationException)
+                {
+                }
+            }
+        }
+    }
+}
