@@ -1,0 +1,32 @@
+#
+# Module manifest for HaCluster. ModuleVersion is stamped by build.ps1 from Directory.Build.props.
+#
+@{
+    RootModule           = 'HaCluster.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '3f6c1f7e-9a4b-4a77-8f0e-5b2d6c9e1a42'
+    Author               = 'HaCluster contributors'
+    CompanyName          = 'HaCluster contributors'
+    Copyright            = '(c) HaCluster contributors. MIT License.'
+    Description          = 'Builds highly available Kubernetes + KubeSphere clusters on QingCloud: internal and external load balancers, the KubeKey config with the VIP as control-plane endpoint, KubeKey installation over SSH, and an HA verification that survives a master shutdown.'
+    CompatiblePSEditions = @('Core', 'Desktop')
+    PowerShellVersion    = '5.1'
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess     = @(
+        'Formats/HaCluster.Format.ps1xml'
+    )
+    # Explicit list: no wildcards (auto-loading and import speed). Keep sorted.
+    CmdletsToExport      = @(
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('QingCloud', 'Kubernetes', 'KubeSphere', 'KubeKey', 'HA', 'LoadBalancer', 'PSEdition_Core', 'PSEdition_Desktop', 'Linux', 'Windows', 'MacOS')
+            LicenseUri   = 'https://github.com/hacluster/HaCluster/blob/main/LICENSE'
+            ProjectUri   = 'https://github.com/hacluster/HaCluster'
+            ReleaseNotes = 'See README.md for what each release adds.'
+        }
+    }
+}
