@@ -89,3 +89,27 @@ Describe 'Help for <Name>' -ForEach $CmdletCases {
         $undocumented | Should -BeNullOrEmpty -Because 'every parameter needs a description in docs/'
     }
 }
+
+Describe 'Package' {
+    It 'publishes to a local file repository and installs back from it' {
+        $repository = Join-Path $TestDrive 'repository'
+        $installed = Join-Path $TestDrive 'installed'
+        New-Item -ItemType Directory -Path $repository, $installed | Out-Null
+        $name = 'HaClusterTest' + [guid]::NewGuid().ToString('N')
+        Register-PSResourceRepository -Name $name -Uri $repository -Trusted
+        try {
+            Publish-PSResource -Path $ModuleDirectory -Repository $name -SkipDependenciesCheck -SkipModuleManifestValidate
+            Get-ChildItem $repository -Filter 'HaCluster.*.nupkg' | Should -HaveCount 1
+            Save-PSResource -Name HaCluster -Repository $name -Path $installed -TrustRepository
+        }
+        finally {
+            Unregister-PSResourceRepository -Name $name
+        }
+        $manifest = Get-ChildItem $installed -Recurse -Filter HaCluster.psd1 | Select-Object -First 1
+        $manifest | Should -Not -BeNullOrEmpty
+        Test-Path (Join-Path $manifest.DirectoryName 'dependencies/HaCluster.Engine.dll') | Should -BeTrue
+        Test-Path (Join-Path $manifest.DirectoryName 'en-US/HaCluster.dll-Help.xml') | Should -BeTrue
+        $output = Invoke-FreshPwsh "Import-Module '$($manifest.FullName)' -ErrorAction Stop; (Get-Module HaCluster).Version.ToString()"
+        $output | Select-Object -Last 1 | Should -Be (Import-PowerShellDataFile $ModuleManifest).ModuleVersion
+    }
+}
