@@ -1,10 +1,8 @@
 // Copyright (c) HaCluster contributors. MIT License.
 // ConvertFrom-KkLog: kk's output (piped lines or log files) into one object per task result and a summary.
 
-using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
-using HaCluster.Engine.Common;
 using HaCluster.Engine.KubeKey;
 using HaCluster.Infrastructure;
 
@@ -69,7 +67,8 @@ public sealed class ConvertFromKkLogCommand : HaCmdlet
     {
         if (_parser is null)
         {
-            foreach (var file in ResolveFiles())
+            var literal = ParameterSetName == LiteralPathSet;
+            foreach (var file in FilePathResolver.Resolve(this, literal ? LiteralPath : Path, literal, "kk log", "KkLogNotFound", "KkLogIsDirectory"))
             {
                 ParseFile(file);
             }
@@ -87,7 +86,7 @@ public sealed class ConvertFromKkLogCommand : HaCmdlet
                     break;
                 case DirectoryInfo folder:
                     _fileSeen = true;
-                    WriteError(NotAFile(folder.FullName, folder));
+                    WriteError(FilePathResolver.FolderError(folder.FullName, folder, "kk log", "KkLogIsDirectory"));
                     break;
                 default:
                     _textSeen = true;
@@ -105,9 +104,6 @@ public sealed class ConvertFromKkLogCommand : HaCmdlet
             Finish(_parser, null);
         }
     }
-
-    private static ErrorRecord NotAFile(string path, object target) =>
-        NewError("KkLogIsDirectory", FailureKind.InvalidArgument, "'" + path + "' is a folder; give the log file (kubekey/logs/kubekey.log).", target);
 
     private void ParseFile(string file)
     {
@@ -148,45 +144,5 @@ public sealed class ConvertFromKkLogCommand : HaCmdlet
         var summary = parser.Complete(IsBound(nameof(ExitCode)) ? ExitCode : null);
         summary.Source = source;
         WriteObject(summary);
-    }
-
-    private IEnumerable<string> ResolveFiles()
-    {
-        var literal = ParameterSetName == LiteralPathSet;
-        foreach (var path in literal ? LiteralPath : Path)
-        {
-            var files = new List<string>();
-            try
-            {
-                if (literal)
-                {
-                    files.Add(SessionState.Path.GetUnresolvedProviderPathFromPSPath(path));
-                }
-                else
-                {
-                    files.AddRange(GetResolvedProviderPathFromPSPath(path, out _));
-                }
-            }
-            catch (ItemNotFoundException)
-            {
-            }
-
-            if (files.Count == 0 || (literal && !File.Exists(files[0]) && !Directory.Exists(files[0])))
-            {
-                WriteError(NewError("KkLogNotFound", FailureKind.ObjectNotFound, "Cannot find the kk log '" + path + "'.", path));
-                continue;
-            }
-
-            foreach (var file in files)
-            {
-                if (Directory.Exists(file))
-                {
-                    WriteError(NotAFile(file, path));
-                    continue;
-                }
-
-                yield return file;
-            }
-        }
     }
 }
