@@ -23,10 +23,17 @@ public static class ClusterConfigValidator
         RegexOptions.CultureInvariant);
 
     private static readonly string[] Arches = { "amd64", "arm64" };
-    private static readonly string[] ContainerManagers = { "docker", "containerd", "crio", "isula" };
-    private static readonly string[] NetworkPlugins = { "calico", "flannel", "cilium", "kubeovn", "hybridnet", "none" };
     private static readonly string[] EtcdTypes = { "kubekey", "kubeadm", "external" };
     private static readonly string[] InternalLoadBalancers = { "haproxy", "kube-vip" };
+
+    /// <summary>Container runtimes kk installs.</summary>
+    public static IReadOnlyList<string> ContainerManagers { get; } = new[] { "docker", "containerd", "crio", "isula" };
+
+    /// <summary>CNI plugins kk installs.</summary>
+    public static IReadOnlyList<string> NetworkPlugins { get; } = new[] { "calico", "flannel", "cilium", "kubeovn", "hybridnet", "none" };
+
+    /// <summary>KubeSphere releases kk v3 installs, oldest first.</summary>
+    public static IReadOnlyList<string> KubeSphereVersions => KubeKeyVersions.KubeSphereVersions;
 
     /// <summary>Returns every problem found, errors and warnings, in a stable order.</summary>
     /// <param name="config">The config.</param>
@@ -59,47 +66,70 @@ public static class ClusterConfigValidator
         }
     }
 
+    /// <summary>The checks of one host on its own (name, addresses, port, arch, credentials).</summary>
+    /// <param name="host">The host.</param>
+    /// <returns>The findings.</returns>
+    public static IReadOnlyList<ConfigFinding> ValidateHost(HaHost host)
+    {
+        var findings = new List<ConfigFinding>();
+        CheckHost(
+            host,
+            (code, target, message) => findings.Add(new ConfigFinding(FindingSeverity.Error, code, message, target)),
+            (code, target, message) => findings.Add(new ConfigFinding(FindingSeverity.Warning, code, message, target)));
+        return findings;
+    }
+
     private static void CheckHosts(ClusterConfig config, Action<string, string, string> error, Action<string, string, string> warn)
     {
         foreach (var host in config.Hosts)
         {
-            var label = host.Name.Length == 0 ? $"host {host.Address}" : $"host '{host.Name}'";
-            if (host.Name.Length == 0)
-            {
-                error(ConfigFindingCode.HostNameMissing, host.Address, $"The host with address '{host.Address}' has no name.");
-            }
-            else if (!IsValidNodeName(host.Name))
-            {
-                error(ConfigFindingCode.HostNameInvalid, host.Name, $"Host name '{host.Name}' must be a lowercase RFC 1123 name (a-z, 0-9, '-', '.', at most 63 characters per label): kk sets it as hostname and Kubernetes node name, and uppercase breaks the install.");
-            }
-
-            if (!IpPrefix.TryParseAddress(host.Address, out _))
-            {
-                error(ConfigFindingCode.HostAddressInvalid, host.Address, $"The address of {label} ('{host.Address}') is not an IP address.");
-            }
-
-            // Dual stack is written "IPv4,IPv6". A defaulted internal address was checked as the address.
-            if (host.InternalAddress != host.Address && !host.InternalAddress.Split(',').All(a => IpPrefix.TryParseAddress(a, out _)))
-            {
-                error(ConfigFindingCode.HostAddressInvalid, host.InternalAddress, $"The internal address of {label} ('{host.InternalAddress}') is not an IP address (dual stack: 'IPv4,IPv6').");
-            }
-
-            if (host.Port is < 1 or > 65535)
-            {
-                error(ConfigFindingCode.PortOutOfRange, host.Port.ToString(CultureInfo.InvariantCulture), $"The SSH port of {label} ({host.Port.ToString(CultureInfo.InvariantCulture)}) must be between 1 and 65535.");
-            }
-
-            if (!Arches.Contains(host.Arch, StringComparer.Ordinal))
-            {
-                error(ConfigFindingCode.HostArchUnknown, host.Arch, $"The arch of {label} ('{host.Arch}') must be amd64 or arm64.");
-            }
-
-            if (host.AuthenticationMethod == "DefaultKey")
-            {
-                warn(ConfigFindingCode.HostCredentialMissing, host.Name, $"{Capitalize(label)} has no password or private key; kk will try ~/.ssh/id_rsa of the taskbox user.");
-            }
+            CheckHost(host, error, warn);
         }
 
+        CheckDuplicates(config, error);
+    }
+
+    private static void CheckHost(HaHost host, Action<string, string, string> error, Action<string, string, string> warn)
+    {
+        var label = host.Name.Length == 0 ? $"host {host.Address}" : $"host '{host.Name}'";
+        if (host.Name.Length == 0)
+        {
+            error(ConfigFindingCode.HostNameMissing, host.Address, $"The host with address '{host.Address}' has no name.");
+        }
+        else if (!IsValidNodeName(host.Name))
+        {
+            error(ConfigFindingCode.HostNameInvalid, host.Name, $"Host name '{host.Name}' must be a lowercase RFC 1123 name (a-z, 0-9, '-', '.', at most 63 characters per label): kk sets it as hostname and Kubernetes node name, and uppercase breaks the install.");
+        }
+
+        if (!IpPrefix.TryParseAddress(host.Address, out _))
+        {
+            error(ConfigFindingCode.HostAddressInvalid, host.Address, $"The address of {label} ('{host.Address}') is not an IP address.");
+        }
+
+        // Dual stack is written "IPv4,IPv6". A defaulted internal address was checked as the address.
+        if (host.InternalAddress != host.Address && !host.InternalAddress.Split(',').All(a => IpPrefix.TryParseAddress(a, out _)))
+        {
+            error(ConfigFindingCode.HostAddressInvalid, host.InternalAddress, $"The internal address of {label} ('{host.InternalAddress}') is not an IP address (dual stack: 'IPv4,IPv6').");
+        }
+
+        if (host.Port is < 1 or > 65535)
+        {
+            error(ConfigFindingCode.PortOutOfRange, host.Port.ToString(CultureInfo.InvariantCulture), $"The SSH port of {label} ({host.Port.ToString(CultureInfo.InvariantCulture)}) must be between 1 and 65535.");
+        }
+
+        if (!Arches.Contains(host.Arch, StringComparer.Ordinal))
+        {
+            error(ConfigFindingCode.HostArchUnknown, host.Arch, $"The arch of {label} ('{host.Arch}') must be amd64 or arm64.");
+        }
+
+        if (host.AuthenticationMethod == "DefaultKey")
+        {
+            warn(ConfigFindingCode.HostCredentialMissing, host.Name, $"{Capitalize(label)} has no password or private key; kk will try ~/.ssh/id_rsa of the taskbox user.");
+        }
+    }
+
+    private static void CheckDuplicates(ClusterConfig config, Action<string, string, string> error)
+    {
         foreach (var name in Duplicates(config.Hosts.Select(h => h.Name).Where(n => n.Length > 0)))
         {
             error(ConfigFindingCode.HostNameDuplicate, name, $"Host name '{name}' is used more than once; kk would silently keep only the last entry.");
