@@ -18,7 +18,11 @@ namespace HaCluster.Commands;
 [OutputType(typeof(ClusterConfig))]
 public sealed class NewHaClusterConfigCommand : ClusterConfigCmdlet
 {
+    #region Members
+
     private readonly List<HaHost> _hosts = new();
+
+    #endregion
 
     #region Parameters
 

@@ -102,4 +102,31 @@ public sealed class ClusterConfigYamlWriterTests
 
         Assert.Contains("  hosts: []\n  roleGroups:\n    etcd: []\n    control-plane: []\n    worker: []\n", yaml);
     }
+
+    [Theory]
+    [InlineData("Testing123")]
+    [InlineData("p\"a\\ss: #1")]
+    [InlineData("0123")]
+    [InlineData("yes")]
+    [InlineData(" leading and trailing ")]
+    [InlineData("Grüße-密码-🔑")]
+    public void PasswordsSurviveAnyCharacters(string password)
+    {
+        var config = KubeKeyFixtures.Tutorial();
+        config.Hosts[0].Password = Secrets.Protect(password);
+
+        var again = ClusterConfigYaml.Read(ClusterConfigYaml.Write(config));
+
+        Assert.Equal(password, Secrets.Reveal(again.Hosts[0].Password!));
+    }
+
+    [Fact]
+    public void MissingAddressOrInternalAddressIsFilledFromTheOther()
+    {
+        var config = ClusterConfigYaml.Read("kind: Cluster\nspec:\n  hosts:\n  - {name: a, internalAddress: 10.0.0.1}\n  - {name: b, address: 10.0.0.2}\n");
+
+        Assert.Equal(("10.0.0.1", "10.0.0.1"), (config.Hosts[0].Address, config.Hosts[0].InternalAddress));
+        Assert.Equal(("10.0.0.2", "10.0.0.2"), (config.Hosts[1].Address, config.Hosts[1].InternalAddress));
+        Assert.Equal(("root", 22, "amd64"), (config.Hosts[1].User, config.Hosts[1].Port, config.Hosts[1].Arch));
+    }
 }
