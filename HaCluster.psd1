@@ -14,11 +14,17 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @(
         'Formats/HaCluster.Format.ps1xml'
+        'Formats/KubeKey.Format.ps1xml'
         'Formats/KubeKey.Log.Format.ps1xml'
     )
     # Explicit list: no wildcards (auto-loading and import speed). Keep sorted.
     CmdletsToExport      = @(
         'ConvertFrom-KkLog'
+        'Export-HaClusterConfig'
+        'Import-HaClusterConfig'
+        'New-HaClusterConfig'
+        'New-HaHost'
+        'Test-HaClusterConfig'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
