@@ -53,6 +53,12 @@ public static class SshErrorIds
 
     /// <summary>An upload, download or remote helper command failed.</summary>
     public const string TransferFailed = "SshTransferFailed";
+
+    /// <summary>Fan-out work on one host ran out of its per-host time.</summary>
+    public const string HostTimeout = "SshHostTimeout";
+
+    /// <summary>Fan-out work on one host failed with an unexpected exception.</summary>
+    public const string HostFailed = "SshHostFailed";
 }
 
 /// <summary>Maps transport exceptions to <see cref="HaClusterException"/>s whose messages name the host but no secret.</summary>
