@@ -97,23 +97,18 @@ public sealed class KnownHostsFile
     public KnownHostsLookup Lookup(string host, int port, SshHostKey key)
     {
         var name = HostPattern(host, port);
-        var known = new List<SshHostKey>();
-        foreach (var entry in _entries.Where(e => e.Matches(name)))
+
+        // Revocation wins wherever it stands in the file.
+        var revoked = _entries.FirstOrDefault(e => e.Marker == "@revoked" && e.Key.SameKey(key) && e.Matches(name));
+        if (revoked is not null)
         {
-            if (entry.Marker == "@revoked")
-            {
-                if (entry.Key.SameKey(key))
-                {
-                    return new KnownHostsLookup(HostKeyMatch.Revoked, new[] { entry.Key });
-                }
+            return new KnownHostsLookup(HostKeyMatch.Revoked, new[] { revoked.Key });
+        }
 
-                continue;
-            }
-
-            if (entry.Marker is not null)
-            {
-                continue; // @cert-authority: certificates are not used here.
-            }
+        var known = new List<SshHostKey>();
+        foreach (var entry in _entries.Where(e => e.Marker is null && e.Matches(name)))
+        {
+            // Entries with @cert-authority are skipped above: certificates are not used here.
 
             if (entry.Key.SameKey(key))
             {

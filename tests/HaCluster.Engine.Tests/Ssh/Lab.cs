@@ -170,10 +170,16 @@ public abstract class LabFixture : IDisposable
 
     public void Dispose()
     {
+        OnDispose();
         var addresses = Hosts.Select(h => h.Address).ToList();
         var port = Hosts.Count > 0 ? Hosts[0].Port.ToString(System.Globalization.CultureInfo.InvariantCulture) : "22";
         Lab.Stop(new[] { "--port", port }.Concat(addresses).ToArray());
         Directory.Delete(Folder, recursive: true);
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Stops whatever a derived fixture started in addition.</summary>
+    protected virtual void OnDispose()
+    {
     }
 }
