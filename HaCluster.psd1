@@ -14,9 +14,11 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @(
         'Formats/HaCluster.Format.ps1xml'
+        'Formats/Ssh.Format.ps1xml'
     )
     # Explicit list: no wildcards (auto-loading and import speed). Keep sorted.
     CmdletsToExport      = @(
+        'Test-HaNode'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
