@@ -9,8 +9,8 @@ namespace HaCluster.Engine.Ssh;
 /// <summary>How sessions connect.</summary>
 public sealed class SshConnectOptions
 {
-    /// <summary>Time allowed for TCP connect, key exchange and authentication together. Default 15 s.</summary>
-    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>Time allowed for TCP connect, key exchange and authentication together. Default 30 s (KubeKey's default).</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Interval of SSH keep-alive messages on idle sessions; zero or negative turns them off. Default 30 s.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);

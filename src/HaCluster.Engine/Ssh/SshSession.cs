@@ -429,6 +429,13 @@ public sealed class SshSession : IDisposable
             limit.CancelAfter(timeout);
         }
 
+        // Without input, stdin is /dev/null on the remote side: an EOF sent before sshd has started the
+        // command can be lost (OpenSSH), leaving a command that reads stdin waiting forever.
+        if (stdin is null)
+        {
+            commandText = "exec </dev/null; " + commandText;
+        }
+
         SshCommand command;
         try
         {
@@ -445,16 +452,15 @@ public sealed class SshSession : IDisposable
             try
             {
                 execution = command.ExecuteAsync(limit.Token);
-                using var input = command.CreateInputStream();
-                if (stdin is not null)
-                {
-                    input.Write(stdin, 0, stdin.Length);
-                    Array.Clear(stdin, 0, stdin.Length);
-                }
             }
             catch (Exception ex) when (SshErrors.IsConnectionLoss(ex))
             {
                 throw SshErrors.Lost(Endpoint, ex);
+            }
+
+            if (stdin is not null)
+            {
+                WriteInput(command, stdin);
             }
 
             var pumps = Task.WhenAll(
@@ -500,6 +506,24 @@ public sealed class SshSession : IDisposable
                 stdout.ToString(),
                 stderr.ToString(),
                 stopwatch.Elapsed);
+        }
+    }
+
+    // Sends the input, then EOF (on dispose) so the command does not wait for more.
+    private static void WriteInput(SshCommand command, byte[] stdin)
+    {
+        try
+        {
+            using var input = command.CreateInputStream();
+            input.Write(stdin, 0, stdin.Length);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            // The command already ended (quick commands, sudo that needed no password): nothing to send.
+        }
+        finally
+        {
+            Array.Clear(stdin, 0, stdin.Length);
         }
     }
 

@@ -158,6 +158,24 @@ public sealed class SshSessionTests : IClassFixture<SessionLab>
     }
 
     [Fact]
+    public async Task Commands_without_input_see_end_of_file_on_stdin()
+    {
+        using var session = await SshSession.ConnectAsync(Host.KeyEndpoint(), _lab.Trusting());
+        using var patience = new CancellationTokenSource(Patience);
+        var result = await session.RunAsync("cat; echo done", null, patience.Token);
+        Assert.Equal("done\n", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Many_quick_commands_in_parallel_on_one_session_all_complete()
+    {
+        using var session = await SshSession.ConnectAsync(Host.PasswordEndpoint(), _lab.Trusting());
+        var runs = Enumerable.Range(0, 20).Select(i => i % 2 == 0 ? session.RunAsync("true") : session.RunSudoAsync("true")).ToList();
+        var results = await Task.WhenAll(runs);
+        Assert.All(results, r => Assert.Equal(0, r.ExitCode));
+    }
+
+    [Fact]
     public async Task Exit_codes_and_signals_are_reported()
     {
         using var session = await SshSession.ConnectAsync(Host.KeyEndpoint(), _lab.Trusting());
