@@ -16,6 +16,7 @@
         'Formats/HaCluster.Format.ps1xml'
         'Formats/KubeKey.Format.ps1xml'
         'Formats/KubeKey.Log.Format.ps1xml'
+        'Formats/Ssh.Format.ps1xml'
     )
     # Explicit list: no wildcards (auto-loading and import speed). Keep sorted.
     CmdletsToExport      = @(
@@ -25,6 +26,7 @@
         'New-HaClusterConfig'
         'New-HaHost'
         'Test-HaClusterConfig'
+        'Test-HaNode'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

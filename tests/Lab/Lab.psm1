@@ -1,0 +1,123 @@
+# Copyright (c) HaCluster contributors. MIT License.
+# PowerShell face of the SSH lab: a thin wrapper over lab.sh (the one implementation) for Pester and build.ps1.
+
+$script:LabScript = Join-Path $PSScriptRoot 'lab.sh'
+
+function Invoke-LabScript {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][string[]] $Arguments)
+    $output = & bash $script:LabScript @Arguments
+    if ($LASTEXITCODE -ne 0) {
+        throw "lab.sh $($Arguments[0]) failed with exit code $LASTEXITCODE."
+    }
+    $output
+}
+
+function Get-LabOption {
+    param([string] $Root, [int] $Port, [string] $BinPath, [string[]] $ExcludeCommand)
+    $options = @()
+    if ($Root) { $options += '--root', $Root }
+    if ($Port) { $options += '--port', "$Port" }
+    if ($BinPath) { $options += '--bin', $BinPath }
+    if ($ExcludeCommand) { $options += '--exclude', ($ExcludeCommand -join ',') }
+    $options
+}
+
+<#
+.SYNOPSIS
+Starts one OpenSSH sshd per loopback address and returns a host object for each.
+.DESCRIPTION
+Each host gets its own host key, sshd_config, pid file and log under the lab root; sessions see the lab's bin
+folder first on PATH. As root the hosts accept the lab user (password and key); otherwise the current user (key).
+A host already running on the same address and port is restarted with a fresh host key. The returned objects bind
+to Test-HaNode by property name (Name, Address, Port, User, Credential, PrivateKeyPath).
+.PARAMETER Address
+Loopback addresses (127.x.y.z) or ranges such as 127.40.0.2-51.
+.PARAMETER Port
+SSH port; 22 as root, 2222 otherwise.
+.PARAMETER BinPath
+Folder put first on the sessions' PATH; defaults to <root>/bin.
+.PARAMETER ExcludeCommand
+Commands hidden from the sessions' PATH (to test what happens when a node lacks them).
+.PARAMETER Root
+Lab state folder; defaults to $env:HACLUSTER_LAB_ROOT or /tmp/hacluster-lab-<uid>.
+.PARAMETER KeyAuthOnly
+Leave the Credential off the host objects (key authentication only).
+#>
+function Start-LabHost {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory, Position = 0)][string[]] $Address,
+        [int] $Port,
+        [string] $BinPath,
+        [string[]] $ExcludeCommand,
+        [string] $Root,
+        [switch] $KeyAuthOnly
+    )
+    $arguments = @('start') + (Get-LabOption -Root $Root -Port $Port -BinPath $BinPath -ExcludeCommand $ExcludeCommand) + $Address
+    foreach ($line in Invoke-LabScript -Arguments $arguments) {
+        $h = $line | ConvertFrom-Json
+        $credential = $null
+        if ($h.Password -and -not $KeyAuthOnly) {
+            $credential = [pscredential]::new($h.User, (ConvertTo-SecureString $h.Password -AsPlainText -Force))
+        }
+        [pscustomobject]@{
+            PSTypeName         = 'HaCluster.LabHost'
+            Name               = $h.Name
+            Address            = $h.Address
+            Port               = [int]$h.Port
+            User               = $h.User
+            Credential         = $credential
+            PrivateKeyPath     = $h.PrivateKeyPath
+            PassphraseKeyPath  = $h.PassphraseKeyPath
+            Passphrase         = ConvertTo-SecureString $h.Passphrase -AsPlainText -Force
+            HostKeyType        = $h.HostKeyType
+            HostKeyFingerprint = $h.HostKeyFingerprint
+            KnownHostsLine     = $h.KnownHostsLine
+            Pid                = [int]$h.Pid
+            BinPath            = $h.BinPath
+            Root               = $h.Root
+        }
+    }
+}
+
+<#
+.SYNOPSIS
+Stops lab hosts by the pid in their pid files.
+.PARAMETER Address
+Addresses or ranges to stop; lab host objects bind by property name.
+.PARAMETER Port
+SSH port the hosts were started on.
+.PARAMETER Root
+Lab state folder.
+.PARAMETER All
+Stop every host under the lab root.
+#>
+function Stop-LabHost {
+    [CmdletBinding(DefaultParameterSetName = 'Address')]
+    param(
+        [Parameter(Mandatory, ParameterSetName = 'Address', ValueFromPipelineByPropertyName, Position = 0)][string[]] $Address,
+        [Parameter(ValueFromPipelineByPropertyName)][int] $Port,
+        [Parameter(ValueFromPipelineByPropertyName)][string] $Root,
+        [Parameter(Mandatory, ParameterSetName = 'All')][switch] $All
+    )
+    begin { $groups = @{} }
+    process {
+        if ($All) { return }
+        $key = "$Root|$Port"
+        if (-not $groups.ContainsKey($key)) { $groups[$key] = [System.Collections.Generic.List[string]]::new() }
+        $groups[$key].AddRange([string[]]$Address)
+    }
+    end {
+        if ($All) {
+            Invoke-LabScript -Arguments (@('stop') + (Get-LabOption -Root $Root -Port $Port) + '--all') | Out-Null
+            return
+        }
+        foreach ($key in $groups.Keys) {
+            $root, $port = $key -split '\|', 2
+            Invoke-LabScript -Arguments (@('stop') + (Get-LabOption -Root $root -Port ([int]"0$port")) + $groups[$key]) | Out-Null
+        }
+    }
+}
+
+Export-ModuleMember -Function Start-LabHost, Stop-LabHost
