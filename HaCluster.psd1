@@ -14,6 +14,7 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @(
         'Formats/HaCluster.Format.ps1xml'
+        'Formats/Install.Format.ps1xml'
         'Formats/KubeKey.Format.ps1xml'
         'Formats/KubeKey.Log.Format.ps1xml'
         'Formats/Ssh.Format.ps1xml'
@@ -23,6 +24,7 @@
         'ConvertFrom-KkLog'
         'Export-HaClusterConfig'
         'Import-HaClusterConfig'
+        'Install-HaMaster'
         'New-HaClusterConfig'
         'New-HaHost'
         'Test-HaClusterConfig'
