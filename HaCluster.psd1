@@ -14,9 +14,20 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @(
         'Formats/HaCluster.Format.ps1xml'
+        'Formats/QingCloud.Format.ps1xml'
+    )
+    TypesToProcess       = @(
+        'Types/QingCloud.Types.ps1xml'
     )
     # Explicit list: no wildcards (auto-loading and import speed). Keep sorted.
     CmdletsToExport      = @(
+        'Connect-QingCloud'
+        'Disconnect-QingCloud'
+        'Get-QcContext'
+        'Get-QcInstance'
+        'Get-QcJob'
+        'Get-QcVxNet'
+        'Wait-QcJob'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -10,6 +10,8 @@ namespace HaCluster.Engine.QingCloud;
 /// <summary>A QingCloud private network (DescribeVxnets item).</summary>
 public sealed class VxNet
 {
+    private string? _ipNetwork;
+
     /// <summary>The VxNet id, <c>vxnet-xxxxxxx</c>.</summary>
     [JsonPropertyName("vxnet_id")]
     public string VxNetId { get; set; } = string.Empty;
@@ -26,9 +28,13 @@ public sealed class VxNet
     [JsonPropertyName("description")]
     public string? Description { get; set; }
 
-    /// <summary>The CIDR when the service reports it on the VxNet itself.</summary>
+    /// <summary>The VxNet's CIDR: as reported on the VxNet itself, otherwise its router's.</summary>
     [JsonPropertyName("ip_network")]
-    public string? IpNetworkText { get; set; }
+    public string? IpNetwork
+    {
+        get => string.IsNullOrEmpty(_ipNetwork) ? Router?.IpNetwork : _ipNetwork;
+        set => _ipNetwork = value;
+    }
 
     /// <summary>The router and its address range (managed VxNets).</summary>
     [JsonPropertyName("router")]
@@ -57,10 +63,6 @@ public sealed class VxNet
     /// <summary>When the VxNet was created (UTC).</summary>
     [JsonPropertyName("create_time")]
     public DateTime? CreateTime { get; set; }
-
-    /// <summary>The VxNet's CIDR, from the VxNet or its router.</summary>
-    [JsonIgnore]
-    public string? IpNetwork => string.IsNullOrEmpty(IpNetworkText) ? Router?.IpNetwork : IpNetworkText;
 
     /// <summary>Returns the VxNetId.</summary>
     /// <returns>The VxNetId.</returns>
