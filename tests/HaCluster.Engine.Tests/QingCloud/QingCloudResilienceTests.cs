@@ -220,4 +220,23 @@ public sealed class QingCloudResilienceTests
         Assert.Equal(1400, ex.RetCode);
         Assert.Single(emulator.Requests("UpdateLoadBalancers"));
     }
+
+    [Fact]
+    public async Task ARefusedConnectionIsRetriedEvenForACreateBecauseNothingWasSent()
+    {
+        // A port that was just free on this helper's loopback range: connecting to it is refused.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Parse("127.10.0.1"), 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var observer = new RecordingObserver();
+        var context = new QingCloudContext("QYKEY", QingCloudContextTests.Secure(EmulatorScope.Secret), "pek3b", new Uri($"http://127.10.0.1:{port}/iaas/"));
+        var client = new QingCloudClient(context, observer, new QingCloudClientOptions { MaxRetryAttempts = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(1) });
+
+        var ex = await Assert.ThrowsAsync<QingCloudTransportException>(() => client.CreateSecurityGroupAsync("never"));
+
+        Assert.Equal("QingCloudConnectionFailed", ex.ErrorId);
+        Assert.False(ex.MayHaveReachedServer);
+        Assert.Equal(2, observer.VerboseLines.Count(l => l.Contains("CreateSecurityGroup") && l.Contains("retrying")));
+    }
 }
