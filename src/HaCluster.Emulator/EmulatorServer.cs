@@ -46,7 +46,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         _log = log;
     }
 
-    /// <summary>The options it runs with.</summary>
+    /// <summary>The options it runs with. Timings, faults and quotas are read at each use, so changing them here affects later requests and jobs.</summary>
     public EmulatorOptions Options { get; }
 
     /// <summary>The data plane it drives (owned: disposed with the server).</summary>
