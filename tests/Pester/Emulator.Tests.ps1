@@ -53,21 +53,7 @@ BeforeAll {
         $response.Content | ConvertFrom-Json
     }
 
-    $issueYaml = @'
-listen: http://127.0.0.1:7878
-accounts:
-  - { access_key_id: QYACCESSKEYIDEXAMPLE, secret_access_key: SECRETACCESSKEY }
-zones: [pek3b]
-vxnets:
-  - { vxnet_id: vxnet-pn, vxnet_name: pn, zone: pek3b, ip_network: 127.0.0.0/24 }
-instances:
-  - { instance_id: i-master01, instance_name: master1, zone: pek3b, vxnet_id: vxnet-pn, private_ip: 127.0.0.2, status: running }
-  - { instance_id: i-node0001, instance_name: node1, zone: pek3b, vxnet_id: vxnet-pn, private_ip: 127.0.0.5, status: running }
-eip_pool: 127.0.1.0/24
-job_latency_ms: 300
-faults: { ret_code_5100_rate: 0.0, ret_code_5000_rate: 0.0, drop_connection_rate: 0.0, failed_job_rate: 0.0, seed: 1 }
-'@
-    $emulator = Start-TestEmulator -ConfigYaml $issueYaml
+    $emulator = Start-TestEmulator -ConfigPath (Join-Path $PSScriptRoot '../../src/HaCluster.Emulator/examples/emulator.yaml')
 }
 
 AfterAll {

@@ -2,6 +2,7 @@
 // The emulator's YAML configuration: the issue's file as written, defaults, strictness.
 
 using System;
+using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 using HaCluster.Emulator;
@@ -11,20 +12,19 @@ namespace HaCluster.Engine.Tests.Emulator;
 
 public sealed class EmulatorConfigTests
 {
-    private const string IssueYaml = """
-        listen: http://127.0.0.1:7878
-        accounts:
-          - { access_key_id: QYACCESSKEYIDEXAMPLE, secret_access_key: SECRETACCESSKEY }
-        zones: [pek3b]
-        vxnets:
-          - { vxnet_id: vxnet-pn, vxnet_name: pn, zone: pek3b, ip_network: 127.0.0.0/24 }
-        instances:
-          - { instance_id: i-master01, instance_name: master1, zone: pek3b, vxnet_id: vxnet-pn, private_ip: 127.0.0.2, status: running }
-          - { instance_id: i-node0001, instance_name: node1, zone: pek3b, vxnet_id: vxnet-pn, private_ip: 127.0.0.5, status: running }
-        eip_pool: 127.0.1.0/24
-        job_latency_ms: 300
-        faults: { ret_code_5100_rate: 0.0, ret_code_5000_rate: 0.0, drop_connection_rate: 0.0, failed_job_rate: 0.0, seed: 1 }
-        """;
+    // The example file holds the issue's YAML verbatim; it must work exactly as written.
+    private static readonly string IssueYaml = File.ReadAllText(Path.Combine(RepoRoot(), "src", "HaCluster.Emulator", "examples", "emulator.yaml"));
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HaCluster.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("HaCluster.sln not found above " + AppContext.BaseDirectory);
+    }
 
     [Fact]
     public void TheIssueYamlParsesAsWritten()
