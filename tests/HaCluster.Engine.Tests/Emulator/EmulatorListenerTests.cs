@@ -80,7 +80,12 @@ public sealed class EmulatorListenerTests
                 ($"listeners.{i}.listener_port", firstPort + i),
                 ($"listeners.{i}.listener_protocol", "tcp"),
                 ($"listeners.{i}.backend_protocol", "tcp"),
+                ($"listeners.{i}.loadbalancer_listener_name", $"listener-number-{i}"),
+                ($"listeners.{i}.balance_mode", "leastconn"),
+                ($"listeners.{i}.healthy_check_method", "tcp"),
+                ($"listeners.{i}.healthy_check_option", "10|5|2|5"),
             })];
+        // 50 fully specified listeners make a GET line well over 8 KB; it must still be served.
         await h.FailsAsync(2500, "AddLoadBalancerListeners", Listeners(50, 10000));
         var added = await h.OkAsync("AddLoadBalancerListeners", Listeners(49, 10000));
         Assert.Equal(49, added["loadbalancer_listeners"]!.AsArray().Count);
