@@ -14,9 +14,15 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @(
         'Formats/HaCluster.Format.ps1xml'
+        'Formats/KubeKey.Format.ps1xml'
     )
     # Explicit list: no wildcards (auto-loading and import speed). Keep sorted.
     CmdletsToExport      = @(
+        'Export-HaClusterConfig'
+        'Import-HaClusterConfig'
+        'New-HaClusterConfig'
+        'New-HaHost'
+        'Test-HaClusterConfig'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
