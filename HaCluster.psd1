@@ -14,6 +14,7 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @(
         'Formats/HaCluster.Format.ps1xml'
+        'Formats/KubeKey.Format.ps1xml'
         'Formats/QingCloud.Format.ps1xml'
     )
     TypesToProcess       = @(
@@ -23,10 +24,15 @@
     CmdletsToExport      = @(
         'Connect-QingCloud'
         'Disconnect-QingCloud'
+        'Export-HaClusterConfig'
         'Get-QcContext'
         'Get-QcInstance'
         'Get-QcJob'
         'Get-QcVxNet'
+        'Import-HaClusterConfig'
+        'New-HaClusterConfig'
+        'New-HaHost'
+        'Test-HaClusterConfig'
         'Wait-QcJob'
     )
     FunctionsToExport    = @()

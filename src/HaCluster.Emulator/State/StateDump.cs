@@ -4,13 +4,19 @@
 using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 
 namespace HaCluster.Emulator.State;
 
 /// <summary>Serialises the whole state (including what was last applied to the data plane) for tests and debugging.</summary>
 internal static class StateDump
 {
-    private static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    // The dump only serialises; `required` (meant for construction) must not make members mandatory here.
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { NotRequired } },
+    };
 
     /// <summary>Builds the dump. Takes the state lock.</summary>
     /// <param name="state">The state.</param>
@@ -33,6 +39,14 @@ internal static class StateDump
                 ["tag_pairs"] = JsonSerializer.SerializeToNode(state.TagPairs, Options),
                 ["jobs"] = List(state.Jobs.Values),
             };
+        }
+    }
+
+    private static void NotRequired(JsonTypeInfo info)
+    {
+        foreach (var property in info.Properties)
+        {
+            property.IsRequired = false;
         }
     }
 
