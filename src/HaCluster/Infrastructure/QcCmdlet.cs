@@ -64,11 +64,13 @@ public abstract class QcCmdlet : HaCmdlet
 
     /// <summary>Runs engine work with a QingCloud client bound to this invocation's context and observer.</summary>
     /// <typeparam name="T">Result type.</typeparam>
+    /// <param name="what">What the call does, for the Verbose stream, e.g. <c>Describing instances named master*</c>.</param>
     /// <param name="work">The engine call.</param>
     /// <returns>Its result.</returns>
-    protected T RunQc<T>(Func<QingCloudClient, CancellationToken, Task<T>> work)
+    protected T RunQc<T>(string what, Func<QingCloudClient, CancellationToken, Task<T>> work)
     {
         var context = ResolveContext();
+        WriteVerbose($"{what} in QingCloud zone {context.Zone} at {context.Endpoint} as {context.AccessKeyId}.");
         return RunEngine((observer, token) => work(new QingCloudClient(context, observer), token));
     }
 
