@@ -64,14 +64,22 @@ public sealed class EmulatorServer : IAsyncDisposable
     /// <summary>Every supported API action.</summary>
     public IEnumerable<string> SupportedActions => _gateway.Actions.Order(StringComparer.Ordinal);
 
-    /// <summary>Starts an emulator with the placeholder data plane that forwards no traffic.</summary>
+    /// <summary>
+    /// Starts an emulator whose load balancers forward real traffic on loopback
+    /// (<see cref="LoopbackDataPlane"/> with <see cref="EmulatorOptions.HealthCheckTimeScale"/>).
+    /// </summary>
     /// <param name="options">Options (validated here).</param>
     /// <param name="cancellationToken">Cancels start-up.</param>
     /// <returns>The running server.</returns>
-    public static Task<EmulatorServer> StartAsync(EmulatorOptions options, CancellationToken cancellationToken = default) =>
-        StartAsync(options, new InertDataPlane(), cancellationToken);
+    /// <exception cref="EmulatorConfigException">The options are invalid.</exception>
+    public static Task<EmulatorServer> StartAsync(EmulatorOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return StartAsync(options, new LoopbackDataPlane(options.HealthCheckTimeScale), cancellationToken);
+    }
 
-    /// <summary>Starts an emulator driving the given data plane, which the server then owns.</summary>
+    /// <summary>Starts an emulator driving the given data plane (e.g. <see cref="InertDataPlane"/> to bind nothing), which the server then owns.</summary>
     /// <param name="options">Options (validated here).</param>
     /// <param name="dataPlane">Traffic forwarding; disposed with the server.</param>
     /// <param name="cancellationToken">Cancels start-up.</param>
