@@ -15,14 +15,26 @@
     FormatsToProcess     = @(
         'Formats/HaCluster.Format.ps1xml'
         'Formats/KubeKey.Format.ps1xml'
+        'Formats/KubeKey.Log.Format.ps1xml'
+        'Formats/QingCloud.Format.ps1xml'
+    )
+    TypesToProcess       = @(
+        'Types/QingCloud.Types.ps1xml'
     )
     # Explicit list: no wildcards (auto-loading and import speed). Keep sorted.
     CmdletsToExport      = @(
+        'Connect-QingCloud'
+        'Disconnect-QingCloud'
         'Export-HaClusterConfig'
+        'Get-QcContext'
+        'Get-QcInstance'
+        'Get-QcJob'
+        'Get-QcVxNet'
         'Import-HaClusterConfig'
         'New-HaClusterConfig'
         'New-HaHost'
         'Test-HaClusterConfig'
+        'Wait-QcJob'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
