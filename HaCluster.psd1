@@ -23,6 +23,7 @@
     )
     # Explicit list: no wildcards (auto-loading and import speed). Keep sorted.
     CmdletsToExport      = @(
+        'ConvertFrom-KkLog'
         'Connect-QingCloud'
         'Disconnect-QingCloud'
         'Export-HaClusterConfig'
