@@ -24,6 +24,7 @@
     # Explicit list: no wildcards (auto-loading and import speed). Keep sorted.
     CmdletsToExport      = @(
         'Connect-QingCloud'
+        'ConvertFrom-KkLog'
         'Disconnect-QingCloud'
         'Export-HaClusterConfig'
         'Get-QcContext'
