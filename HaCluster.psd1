@@ -25,6 +25,7 @@
     CmdletsToExport      = @(
         'ConvertFrom-KkLog'
         'Connect-QingCloud'
+        'ConvertFrom-KkLog'
         'Disconnect-QingCloud'
         'Export-HaClusterConfig'
         'Get-QcContext'
