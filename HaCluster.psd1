@@ -23,7 +23,6 @@
     )
     # Explicit list: no wildcards (auto-loading and import speed). Keep sorted.
     CmdletsToExport      = @(
-        'ConvertFrom-KkLog'
         'Connect-QingCloud'
         'ConvertFrom-KkLog'
         'Disconnect-QingCloud'
