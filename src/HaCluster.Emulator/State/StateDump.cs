@@ -10,7 +10,15 @@ namespace HaCluster.Emulator.State;
 /// <summary>Serialises the whole state (including what was last applied to the data plane) for tests and debugging.</summary>
 internal static class StateDump
 {
-    private static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    // Serialisation only: `required` members (e.g. VxNet.Network, init-only) must not make the contract invalid.
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver
+        {
+            Modifiers = { info => { foreach (var p in info.Properties) { p.IsRequired = false; } } },
+        },
+    };
 
     /// <summary>Builds the dump. Takes the state lock.</summary>
     /// <param name="state">The state.</param>
