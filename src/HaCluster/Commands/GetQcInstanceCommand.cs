@@ -69,17 +69,4 @@ public sealed class GetQcInstanceCommand : QcCmdlet
         var all = RunQc((client, token) => client.DescribeInstancesAsync(status: Status, searchWord: search, tagIds: tagIds, cancellationToken: token));
         WriteObject(FilterByName(all, Name, i => i.InstanceName, "QcInstanceNotFound", "instance"), enumerateCollection: true);
     }
-
-    private List<string> ResolveTags(string[] tags)
-    {
-        var names = tags.Where(t => !t.StartsWith("tag-", System.StringComparison.Ordinal)).ToArray();
-        var ids = tags.Except(names).ToList();
-        if (names.Length > 0)
-        {
-            var known = RunQc((client, token) => client.DescribeTagsAsync(cancellationToken: token));
-            ids.AddRange(FilterByName(known, names, t => t.TagName, "QcTagNotFound", "tag").Select(t => t.TagId));
-        }
-
-        return ids;
-    }
 }
