@@ -14,6 +14,7 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @(
         'Formats/HaCluster.Format.ps1xml'
+        'Formats/LoadBalancer.Format.ps1xml'
         'Formats/QingCloud.Format.ps1xml'
     )
     TypesToProcess       = @(
@@ -21,12 +22,29 @@
     )
     # Explicit list: no wildcards (auto-loading and import speed). Keep sorted.
     CmdletsToExport      = @(
+        'Add-QcLbBackend'
+        'Add-QcLbListener'
+        'Add-QcSecurityGroupRule'
         'Connect-QingCloud'
         'Disconnect-QingCloud'
         'Get-QcContext'
+        'Get-QcEip'
         'Get-QcInstance'
         'Get-QcJob'
+        'Get-QcLbBackend'
+        'Get-QcLbListener'
+        'Get-QcLoadBalancer'
+        'Get-QcSecurityGroup'
         'Get-QcVxNet'
+        'New-QcEip'
+        'New-QcLoadBalancer'
+        'Remove-QcEip'
+        'Remove-QcLbBackend'
+        'Remove-QcLbListener'
+        'Remove-QcLoadBalancer'
+        'Start-QcInstance'
+        'Stop-QcInstance'
+        'Update-QcLoadBalancer'
         'Wait-QcJob'
     )
     FunctionsToExport    = @()
