@@ -14,6 +14,7 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @(
         'Formats/HaCluster.Format.ps1xml'
+        'Formats/KubeKey.Format.ps1xml'
         'Formats/LoadBalancer.Format.ps1xml'
         'Formats/QingCloud.Format.ps1xml'
     )
@@ -27,6 +28,7 @@
         'Add-QcSecurityGroupRule'
         'Connect-QingCloud'
         'Disconnect-QingCloud'
+        'Export-HaClusterConfig'
         'Get-QcContext'
         'Get-QcEip'
         'Get-QcInstance'
@@ -36,6 +38,9 @@
         'Get-QcLoadBalancer'
         'Get-QcSecurityGroup'
         'Get-QcVxNet'
+        'Import-HaClusterConfig'
+        'New-HaClusterConfig'
+        'New-HaHost'
         'New-QcEip'
         'New-QcLoadBalancer'
         'Remove-QcEip'
@@ -44,6 +49,7 @@
         'Remove-QcLoadBalancer'
         'Start-QcInstance'
         'Stop-QcInstance'
+        'Test-HaClusterConfig'
         'Update-QcLoadBalancer'
         'Wait-QcJob'
     )

@@ -128,6 +128,8 @@ function Invoke-Test {
     $paths = if ($PesterPath) { $PesterPath } else { @(Join-Path $Root 'tests/Pester') }
     $runner = @'
 param($PesterModule, $Paths, $ResultFile, $ResultXml)
+# ANSI escapes in failure messages break Pester's NUnit writer.
+$PSStyle.OutputRendering = 'PlainText'
 Import-Module $PesterModule -Force
 $config = New-PesterConfiguration
 $config.Run.Path = $Paths

@@ -46,7 +46,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         _log = log;
     }
 
-    /// <summary>The options it runs with.</summary>
+    /// <summary>The options it runs with. Timings, faults and quotas are read at each use, so changing them here affects later requests and jobs.</summary>
     public EmulatorOptions Options { get; }
 
     /// <summary>The data plane it drives (owned: disposed with the server).</summary>
@@ -104,7 +104,14 @@ public sealed class EmulatorServer : IAsyncDisposable
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(EmulatorServer).Assembly.GetName().Name });
         builder.WebHost.UseKestrelCore();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(ListenAddress(options.Listen), options.Listen.Port));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(ListenAddress(options.Listen), options.Listen.Port);
+
+            // Batch calls (50 listeners, 100 backends) put long query strings on one GET line.
+            k.Limits.MaxRequestLineSize = 256 * 1024;
+            k.Limits.MaxRequestHeadersTotalSize = 288 * 1024;
+        });
         builder.Services.AddRoutingCore();
         var app = builder.Build();
         var server = new EmulatorServer(options, dataPlane, app, state, jobs, gateway, log);

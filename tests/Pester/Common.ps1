@@ -15,7 +15,8 @@ function Invoke-FreshPwsh {
     # Runs a script in a new pwsh process (for tests about what a clean session sees); returns its output lines.
     param([Parameter(Mandatory)] [string] $Script)
     $file = Join-Path ([System.IO.Path]::GetTempPath()) ("hacluster-{0}.ps1" -f [guid]::NewGuid().ToString('N'))
-    Set-Content -Path $file -Value $Script
+    # Plain text: ANSI colour codes in captured output would leak into assertions and test reports.
+    Set-Content -Path $file -Value ("`$PSStyle.OutputRendering = 'PlainText'`n" + $Script)
     try {
         $pwsh = Join-Path $PSHOME ($(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' }))
         if (Test-Path $pwsh) { & $pwsh -NoProfile -NonInteractive -File $file 2>&1 }

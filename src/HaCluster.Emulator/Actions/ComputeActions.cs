@@ -112,12 +112,11 @@ internal static class ComputeActions
             {
                 lock (c.State.Gate)
                 {
-                    foreach (var i in instances)
-                    {
-                        i.Settle(to, CloudState.Now());
-                        c.DataPlane.SetInstanceRunning(i.Id, to == "running");
-                    }
+                    instances.ForEach(i => i.Settle(to, CloudState.Now()));
                 }
+
+                // Outside the lock: the data plane must never wait on the API's state.
+                instances.ForEach(i => c.DataPlane.SetInstanceRunning(i.Id, to == "running"));
 
                 return System.Threading.Tasks.Task.CompletedTask;
             },

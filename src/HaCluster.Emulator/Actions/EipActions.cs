@@ -56,18 +56,17 @@ internal static class EipActions
             throw ApiException.Quota($"eip quota ({c.Options.Quotas.Eips}) reached: {live} allocated, {count} requested");
         }
 
-        var eips = new List<Eip>();
-        for (var i = 0; i < count; i++)
+        var addresses = c.State.FreeEipAddresses().Take(count).ToList();
+        if (addresses.Count < count)
         {
-            var address = c.State.AllocateEipAddress() ?? throw ApiException.Quota($"no free address left in eip_pool {c.Options.EipPool}");
-            var eip = new Eip
+            throw ApiException.Quota($"no free address left in eip_pool {c.Options.EipPool}: {addresses.Count} free, {count} requested");
+        }
+
+        var eips = new List<Eip>();
+        foreach (var address in addresses)
+        {
+            var eip = new Eip(c.NewIdentity("eip-"))
             {
-                Id = c.State.NewId("eip-"),
-                Zone = c.Zone,
-                Owner = c.Owner,
-                Seq = c.State.NextSeq(),
-                CreateTime = c.Now,
-                StatusTime = c.Now,
                 Name = p.Get("eip_name") ?? string.Empty,
                 Status = "pending",
                 Address = address,

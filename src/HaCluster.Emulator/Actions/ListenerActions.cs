@@ -87,8 +87,9 @@ internal static class ListenerActions
 
     private static JsonObject AddListeners(ActionContext c)
     {
-        var lb = LoadBalancerActions.FindActive(c, c.Params.Required("loadbalancer"));
+        var lbId = c.Params.Required("loadbalancer");
         var specs = c.Params.RequiredObjects("listeners");
+        var lb = LoadBalancerActions.FindActive(c, lbId);
         var existing = c.State.Listeners.Values.Where(l => l.LoadBalancerId == lb.Id).ToList();
         if (existing.Count + specs.Count > MaxListenersPerLoadBalancer)
         {
@@ -140,14 +141,8 @@ internal static class ListenerActions
             throw ApiException.Missing("server_certificate_id");
         }
 
-        return new Listener
+        return new Listener(c.NewIdentity("lbl-"))
         {
-            Id = c.State.NewId("lbl-"),
-            Zone = c.Zone,
-            Owner = c.Owner,
-            Seq = c.State.NextSeq(),
-            CreateTime = c.Now,
-            StatusTime = c.Now,
             Name = p.Get("loadbalancer_listener_name") ?? string.Empty,
             Status = "active",
             LoadBalancerId = lb.Id,
@@ -209,9 +204,10 @@ internal static class ListenerActions
 
     private static JsonObject AddBackends(ActionContext c)
     {
-        var listener = CloudState.Find(c.State.Listeners, c.Params.Required("loadbalancer_listener"), c.Zone);
-        var lb = LoadBalancerActions.FindActive(c, listener.LoadBalancerId);
+        var listenerId = c.Params.Required("loadbalancer_listener");
         var specs = c.Params.RequiredObjects("backends");
+        var listener = CloudState.Find(c.State.Listeners, listenerId, c.Zone);
+        var lb = LoadBalancerActions.FindActive(c, listener.LoadBalancerId);
         var onListener = c.State.Backends.Values.Where(b => b.ListenerId == listener.Id).ToList();
         var onLb = c.State.Backends.Values.Count(b => b.LoadBalancerId == lb.Id);
         if (onListener.Count + specs.Count > MaxBackendsPerListener)
@@ -229,14 +225,8 @@ internal static class ListenerActions
         foreach (var p in specs)
         {
             var instance = CloudState.Find(c.State.Instances, p.Required("resource_id"), c.Zone);
-            var backend = new Backend
+            var backend = new Backend(c.NewIdentity("lbb-"))
             {
-                Id = c.State.NewId("lbb-"),
-                Zone = c.Zone,
-                Owner = c.Owner,
-                Seq = c.State.NextSeq(),
-                CreateTime = c.Now,
-                StatusTime = c.Now,
                 Name = p.Get("loadbalancer_backend_name") ?? string.Empty,
                 ListenerId = listener.Id,
                 LoadBalancerId = lb.Id,

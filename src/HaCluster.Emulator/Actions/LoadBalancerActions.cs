@@ -111,16 +111,11 @@ internal static class LoadBalancerActions
                 : CheckPrivateIp(c, vxnet, privateIp);
         }
 
-        var id = c.State.NewId("lb-");
+        var identity = c.NewIdentity("lb-");
+        var id = identity.Id;
         sgId ??= SecurityGroupActions.CreateGroup(c, "default security group of " + id, isDefault: true).Id;
-        var lb = new LoadBalancer
+        var lb = new LoadBalancer(identity)
         {
-            Id = id,
-            Zone = c.Zone,
-            Owner = c.Owner,
-            Seq = c.State.NextSeq(),
-            CreateTime = c.Now,
-            StatusTime = c.Now,
             Name = p.Get("loadbalancer_name") ?? string.Empty,
             Status = "pending",
             TransitionStatus = "creating",
@@ -301,10 +296,10 @@ internal static class LoadBalancerActions
             {
                 foreach (var (lb, version, specs) in plans)
                 {
-                    await AppliedConfig.PushAsync(c.State, c.DataPlane, lb, specs, token).ConfigureAwait(false);
+                    var pushed = await AppliedConfig.PushAsync(c.State, c.DataPlane, lb, specs, token).ConfigureAwait(false);
                     lock (c.State.Gate)
                     {
-                        lb.Applied = specs;
+                        lb.Applied = pushed;
                         lb.IsApplied = lb.Version == version;
                         lb.TransitionStatus = string.Empty;
                     }
@@ -351,13 +346,15 @@ internal static class LoadBalancerActions
 
     private static JsonObject AssociateEips(ActionContext c)
     {
-        var lb = FindActive(c, c.Params.Required("loadbalancer"));
+        var lbId = c.Params.Required("loadbalancer");
+        var eipIds = c.Params.RequiredList("eips").Distinct().ToList();
+        var lb = FindActive(c, lbId);
         if (lb.TransitionStatus.Length > 0)
         {
             throw ApiException.Denied($"loadbalancer [{lb.Id}] is [{lb.TransitionStatus}], try later");
         }
 
-        var eips = c.Params.RequiredList("eips").Distinct().Select(id => EipActions.FindAvailable(c, id)).ToList();
+        var eips = eipIds.Select(id => EipActions.FindAvailable(c, id)).ToList();
         var pending = c.State.Eips.Values.Count(e => e.ResourceId == lb.Id);
         if (pending + eips.Count > MaxEipsPerLoadBalancer)
         {
@@ -389,8 +386,10 @@ internal static class LoadBalancerActions
 
     private static JsonObject DissociateEips(ActionContext c)
     {
-        var lb = FindLive(c, c.Params.Required("loadbalancer"));
-        var eips = c.Params.RequiredList("eips").Distinct().Select(id => CloudState.Find(c.State.Eips, id, c.Zone)).ToList();
+        var lbId = c.Params.Required("loadbalancer");
+        var eipIds = c.Params.RequiredList("eips").Distinct().ToList();
+        var lb = FindLive(c, lbId);
+        var eips = eipIds.Select(id => CloudState.Find(c.State.Eips, id, c.Zone)).ToList();
         foreach (var eip in eips)
         {
             if (eip.Status != "associated" || eip.ResourceId != lb.Id || eip.TransitionStatus.Length > 0)
@@ -425,7 +424,11 @@ internal static class LoadBalancerActions
 
         if (applied is not null)
         {
-            await AppliedConfig.PushAsync(c.State, c.DataPlane, lb, applied, token).ConfigureAwait(false);
+            var pushed = await AppliedConfig.PushAsync(c.State, c.DataPlane, lb, applied, token).ConfigureAwait(false);
+            lock (c.State.Gate)
+            {
+                lb.Applied = pushed;
+            }
         }
     }
 }

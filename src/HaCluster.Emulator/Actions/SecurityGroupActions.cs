@@ -44,14 +44,8 @@ internal static class SecurityGroupActions
             throw ApiException.Quota($"security group quota ({c.Options.Quotas.SecurityGroups}) reached");
         }
 
-        var sg = new SecurityGroup
+        var sg = new SecurityGroup(c.NewIdentity("sg-"))
         {
-            Id = c.State.NewId("sg-"),
-            Zone = c.Zone,
-            Owner = c.Owner,
-            Seq = c.State.NextSeq(),
-            CreateTime = c.Now,
-            StatusTime = c.Now,
             Name = name,
             Status = "active",
             IsDefault = isDefault,
@@ -69,13 +63,8 @@ internal static class SecurityGroupActions
 
     private static SecurityGroupRule AddRule(ActionContext c, SecurityGroup sg, string name, int priority, string protocol, string val1, string val2)
     {
-        var rule = new SecurityGroupRule
+        var rule = new SecurityGroupRule(c.NewIdentity("sgr-"))
         {
-            Id = c.State.NewId("sgr-"),
-            Zone = c.Zone,
-            Owner = c.Owner,
-            Seq = c.State.NextSeq(),
-            CreateTime = c.Now,
             Name = name,
             SecurityGroupId = sg.Id,
             Priority = priority,
@@ -127,8 +116,9 @@ internal static class SecurityGroupActions
 
     private static JsonObject AddRules(ActionContext c)
     {
-        var sg = CloudState.Find(c.State.SecurityGroups, c.Params.Required("security_group"), c.Zone);
+        var sgId = c.Params.Required("security_group");
         var specs = c.Params.RequiredObjects("rules");
+        var sg = CloudState.Find(c.State.SecurityGroups, sgId, c.Zone);
         var parsed = specs.Select(p =>
         {
             var protocol = p.Required("protocol");
@@ -151,13 +141,8 @@ internal static class SecurityGroupActions
             return (Name: p.Get("security_group_rule_name") ?? string.Empty, priority, protocol, action, direction, val1, val2, val3);
         }).ToList();
 
-        var rules = parsed.Select(r => new SecurityGroupRule
+        var rules = parsed.Select(r => new SecurityGroupRule(c.NewIdentity("sgr-"))
         {
-            Id = c.State.NewId("sgr-"),
-            Zone = c.Zone,
-            Owner = c.Owner,
-            Seq = c.State.NextSeq(),
-            CreateTime = c.Now,
             Name = r.Name,
             SecurityGroupId = sg.Id,
             Priority = r.priority,

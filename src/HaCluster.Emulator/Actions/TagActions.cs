@@ -36,14 +36,8 @@ internal static class TagActions
             throw ApiException.AlreadyExists($"tag [{name}]");
         }
 
-        var tag = new Tag
+        var tag = new Tag(c.NewIdentity("tag-"))
         {
-            Id = c.State.NewId("tag-"),
-            Zone = c.Zone,
-            Owner = c.Owner,
-            Seq = c.State.NextSeq(),
-            CreateTime = c.Now,
-            StatusTime = c.Now,
             Name = name,
             Description = c.Params.Get("description"),
             Color = c.Params.Get("color") ?? "#9f9bb7",

@@ -21,6 +21,11 @@ internal sealed record ActionContext(ApiParams Params, string Zone, string Owner
     /// <summary>The request time.</summary>
     public DateTimeOffset Now { get; } = CloudState.Now();
 
+    /// <summary>Identity for a resource created by this call: a new id with the prefix, the caller's zone and owner, now.</summary>
+    /// <param name="prefix">e.g. <c>lb-</c>.</param>
+    /// <returns>The identity.</returns>
+    public ResourceIdentity NewIdentity(string prefix) => State.Identify(State.NewId(prefix), Zone, Owner, Now);
+
     /// <summary>Options.</summary>
     public EmulatorOptions Options => State.Options;
 }

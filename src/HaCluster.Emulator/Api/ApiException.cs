@@ -53,7 +53,7 @@ internal sealed class ApiException : Exception
     /// <summary>1400: deleted or released within the lease window after creation.</summary>
     /// <param name="id">Resource id.</param>
     /// <returns>The exception.</returns>
-    public static ApiException LeaseNotReady(string id) => new(1400, $"PermissionDenied, lease info of resource [{id}] not ready yet, please try later");
+    public static ApiException LeaseNotReady(string id) => new(1400, $"PermissionDenied, lease info not ready yet, please try later (resource [{id}])");
 
     /// <summary>2100: no such resource.</summary>
     /// <param name="id">Resource id.</param>

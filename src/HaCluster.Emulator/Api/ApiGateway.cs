@@ -185,7 +185,7 @@ internal sealed class ApiGateway
     private string Authenticate(string method, string path, List<KeyValuePair<string, string>> pairs, ApiParams p)
     {
         var keyId = p.Get("access_key_id") ?? throw ApiException.AuthFailure("access_key_id is missing");
-        var received = p.Get("signature") ?? throw ApiException.AuthFailure("signature is missing");
+        var received = p.Raw("signature") ?? throw ApiException.AuthFailure("signature is missing");
         var timeStamp = p.Required("time_stamp");
         p.Required("signature_method");
         var signatureMethod = p.OneOf("signature_method", "HmacSHA256", "HmacSHA256", "HmacSHA1");
@@ -201,7 +201,7 @@ internal sealed class ApiGateway
         var expected = QingCloudSigner.Sign(method, path, pairs, account.SecretAccessKey, signatureMethod);
 
         // A raw '+' in a query decodes to a space; SDKs undo the same substitution (§1.3 step 6).
-        var candidate = received.Replace(' ', '+');
+        var candidate = received.Trim('\n', '\r', '\t').Replace(' ', '+');
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(candidate)))
         {
             throw ApiException.AuthFailure("signature not matched");

@@ -29,6 +29,12 @@ internal sealed class ApiParams
     public string? Get(string name) =>
         _values.TryGetValue(name, out var value) && value.Trim().Length > 0 ? value.Trim() : null;
 
+    /// <summary>A value exactly as received (untrimmed), or null when absent or empty.</summary>
+    /// <param name="name">Parameter name.</param>
+    /// <returns>The value.</returns>
+    public string? Raw(string name) =>
+        _values.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+
     /// <summary>Whether the parameter is present with a non-empty value.</summary>
     /// <param name="name">Parameter name.</param>
     /// <returns>True when given.</returns>

@@ -75,7 +75,8 @@ internal static class EmulatorConfigValidator
     /// <returns>The network.</returns>
     public static IPNetwork ParseCidr(string text, string key)
     {
-        Require(IPNetwork.TryParse(text, out var net) && net.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork,
+        Require(IPNetwork.TryParse(text, out var net) && net.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+                && text.StartsWith(net.BaseAddress + "/", StringComparison.Ordinal),
             $"{key} '{text}' is not an IPv4 CIDR with a network address, such as 127.0.0.0/24.");
         return net;
     }

@@ -6,6 +6,13 @@ namespace HaCluster.Emulator.State;
 /// <summary>A tag that resources can carry.</summary>
 internal sealed class Tag : Resource
 {
+    /// <summary>Creates it.</summary>
+    /// <param name="identity">Id, zone, owner, order, time.</param>
+    public Tag(ResourceIdentity identity)
+        : base(identity)
+    {
+    }
+
     /// <summary>Colour such as <c>#9f9bb7</c>.</summary>
     public string Color { get; set; } = "#9f9bb7";
 }
@@ -19,6 +26,13 @@ internal sealed record TagPair(string TagId, string ResourceType, string Resourc
 /// <summary>An asynchronous job; <see cref="Resource.Status"/> is pending, working, successful or failed.</summary>
 internal sealed class Job : Resource
 {
+    /// <summary>Creates it.</summary>
+    /// <param name="identity">Id, zone, owner, order, time.</param>
+    public Job(ResourceIdentity identity)
+        : base(identity)
+    {
+    }
+
     /// <summary>The action that started it.</summary>
     public required string JobAction { get; init; }
 

@@ -59,8 +59,8 @@ internal static class AppliedConfig
     /// <param name="lb">The LB.</param>
     /// <param name="applied">Listeners to apply.</param>
     /// <param name="token">Cancellation.</param>
-    /// <returns>A task.</returns>
-    public static Task PushAsync(CloudState state, ILoadBalancerDataPlane dataPlane, LoadBalancer lb, IReadOnlyList<ListenerSpec> applied, CancellationToken token)
+    /// <returns>The listeners as pushed (with the bind address used), to record as applied.</returns>
+    public static async Task<IReadOnlyList<ListenerSpec>> PushAsync(CloudState state, ILoadBalancerDataPlane dataPlane, LoadBalancer lb, IReadOnlyList<ListenerSpec> applied, CancellationToken token)
     {
         string? address;
         lock (state.Gate)
@@ -68,8 +68,14 @@ internal static class AppliedConfig
             address = BindAddress(state, lb);
         }
 
-        return address is null
-            ? dataPlane.RemoveAsync(lb.Id)
-            : dataPlane.ApplyAsync(lb.Id, [.. applied.Select(l => l with { BindAddress = address })], token);
+        if (address is null)
+        {
+            await dataPlane.RemoveAsync(lb.Id).ConfigureAwait(false);
+            return applied;
+        }
+
+        IReadOnlyList<ListenerSpec> pushed = [.. applied.Select(l => l with { BindAddress = address })];
+        await dataPlane.ApplyAsync(lb.Id, pushed, token).ConfigureAwait(false);
+        return pushed;
     }
 }

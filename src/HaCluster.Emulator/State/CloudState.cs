@@ -105,14 +105,8 @@ internal sealed class CloudState
         foreach (var v in Options.VxNets)
         {
             _ids.Add(v.VxNetId);
-            VxNets[v.VxNetId] = new VxNet
+            VxNets[v.VxNetId] = new VxNet(Identify(v.VxNetId, v.Zone!, owner, now))
             {
-                Id = v.VxNetId,
-                Zone = v.Zone!,
-                Seq = NextSeq(),
-                CreateTime = now,
-                StatusTime = now,
-                Owner = owner,
                 Name = v.VxNetName,
                 Status = "active",
                 Network = IPNetwork.Parse(v.IpNetwork),
@@ -124,14 +118,8 @@ internal sealed class CloudState
         foreach (var i in Options.Instances)
         {
             _ids.Add(i.InstanceId);
-            Instances[i.InstanceId] = new Instance
+            Instances[i.InstanceId] = new Instance(Identify(i.InstanceId, i.Zone!, owner, now))
             {
-                Id = i.InstanceId,
-                Zone = i.Zone!,
-                Seq = NextSeq(),
-                CreateTime = now,
-                StatusTime = now,
-                Owner = owner,
                 Name = i.InstanceName,
                 Status = i.Status,
                 VxNetId = i.VxNetId,
@@ -143,9 +131,13 @@ internal sealed class CloudState
         }
     }
 
-    /// <summary>The next creation sequence number.</summary>
-    /// <returns>A number larger than every earlier one.</returns>
-    public long NextSeq() => ++_seq;
+    /// <summary>The identity of a resource being created now: the next sequence number and the given id.</summary>
+    /// <param name="id">Its id (see <see cref="NewId"/>).</param>
+    /// <param name="zone">Zone.</param>
+    /// <param name="owner">Owner.</param>
+    /// <param name="time">Creation time.</param>
+    /// <returns>The identity.</returns>
+    public ResourceIdentity Identify(string id, string zone, string owner, DateTimeOffset time) => new(id, zone, owner, ++_seq, time);
 
     /// <summary>A new unique id: prefix + 8 lowercase alphanumerics, repeatable for a given seed.</summary>
     /// <param name="prefix">e.g. <c>lb-</c>.</param>
@@ -208,12 +200,12 @@ internal sealed class CloudState
         return Hosts(vxnet.Network).Reverse().Skip(1).FirstOrDefault(a => !used.Contains(a));
     }
 
-    /// <summary>A free EIP address from the pool, lowest first.</summary>
-    /// <returns>The address, or null when the pool is exhausted.</returns>
-    public string? AllocateEipAddress()
+    /// <summary>Free EIP addresses of the pool, lowest first.</summary>
+    /// <returns>The addresses.</returns>
+    public IEnumerable<string> FreeEipAddresses()
     {
         var used = Eips.Values.Where(e => e.Status != "released").Select(e => e.Address).ToHashSet(StringComparer.Ordinal);
-        return Hosts(IPNetwork.Parse(Options.EipPool)).FirstOrDefault(a => !used.Contains(a));
+        return Hosts(IPNetwork.Parse(Options.EipPool)).Where(a => !used.Contains(a));
     }
 
     /// <summary>Whether a load balancer still exists (not deleted or ceased).</summary>

@@ -8,6 +8,13 @@ namespace HaCluster.Emulator.State;
 /// <summary>A virtual machine (its status drives the data plane's view of backends).</summary>
 internal sealed class Instance : Resource
 {
+    /// <summary>Creates it.</summary>
+    /// <param name="identity">Id, zone, owner, order, time.</param>
+    public Instance(ResourceIdentity identity)
+        : base(identity)
+    {
+    }
+
     /// <summary>VxNet id.</summary>
     public required string VxNetId { get; init; }
 
@@ -27,6 +34,13 @@ internal sealed class Instance : Resource
 /// <summary>A private network; internal LB VIPs are allocated from its CIDR.</summary>
 internal sealed class VxNet : Resource
 {
+    /// <summary>Creates it.</summary>
+    /// <param name="identity">Id, zone, owner, order, time.</param>
+    public VxNet(ResourceIdentity identity)
+        : base(identity)
+    {
+    }
+
     /// <summary>The CIDR.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public required IPNetwork Network { get; init; }

@@ -39,14 +39,8 @@ internal sealed class JobRunner
     public Job Start(string action, string zone, string owner, IEnumerable<string> resourceIds, Func<CancellationToken, Task> complete, Action rollback)
     {
         var now = CloudState.Now();
-        var job = new Job
+        var job = new Job(_state.Identify(_state.NewId("j-"), zone, owner, now))
         {
-            Id = _state.NewId("j-"),
-            Zone = zone,
-            Owner = owner,
-            Seq = _state.NextSeq(),
-            CreateTime = now,
-            StatusTime = now,
             Status = "pending",
             JobAction = action,
             ResourceIds = [.. resourceIds],

@@ -9,6 +9,13 @@ namespace HaCluster.Emulator.State;
 /// <summary>A load balancer. Listener/backend changes bump <see cref="Version"/> and clear <see cref="IsApplied"/>.</summary>
 internal sealed class LoadBalancer : Resource
 {
+    /// <summary>Creates it.</summary>
+    /// <param name="identity">Id, zone, owner, order, time.</param>
+    public LoadBalancer(ResourceIdentity identity)
+        : base(identity)
+    {
+    }
+
     /// <summary>0-5 (max connections class).</summary>
     public int LoadBalancerType { get; set; }
 
@@ -49,6 +56,13 @@ internal sealed class LoadBalancer : Resource
 /// <summary>A listener of a load balancer.</summary>
 internal sealed class Listener : Resource
 {
+    /// <summary>Creates it.</summary>
+    /// <param name="identity">Id, zone, owner, order, time.</param>
+    public Listener(ResourceIdentity identity)
+        : base(identity)
+    {
+    }
+
     /// <summary>Owning LB.</summary>
     public required string LoadBalancerId { get; init; }
 
@@ -95,6 +109,13 @@ internal sealed class Listener : Resource
 /// <summary>A backend of a listener.</summary>
 internal sealed class Backend : Resource
 {
+    /// <summary>Creates it.</summary>
+    /// <param name="identity">Id, zone, owner, order, time.</param>
+    public Backend(ResourceIdentity identity)
+        : base(identity)
+    {
+    }
+
     /// <summary>Owning listener.</summary>
     public required string ListenerId { get; init; }
 

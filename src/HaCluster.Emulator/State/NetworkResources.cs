@@ -8,6 +8,13 @@ namespace HaCluster.Emulator.State;
 /// <summary>An elastic IP from the configured pool.</summary>
 internal sealed class Eip : Resource
 {
+    /// <summary>Creates it.</summary>
+    /// <param name="identity">Id, zone, owner, order, time.</param>
+    public Eip(ResourceIdentity identity)
+        : base(identity)
+    {
+    }
+
     /// <summary>The address.</summary>
     public required string Address { get; init; }
 
@@ -30,6 +37,13 @@ internal sealed class Eip : Resource
 /// <summary>A security group (firewall).</summary>
 internal sealed class SecurityGroup : Resource
 {
+    /// <summary>Creates it.</summary>
+    /// <param name="identity">Id, zone, owner, order, time.</param>
+    public SecurityGroup(ResourceIdentity identity)
+        : base(identity)
+    {
+    }
+
     /// <summary>1 when rules were applied since the last change.</summary>
     public bool IsApplied { get; set; } = true;
 
@@ -46,6 +60,13 @@ internal sealed class SecurityGroup : Resource
 /// <summary>A security group rule.</summary>
 internal sealed class SecurityGroupRule : Resource
 {
+    /// <summary>Creates it.</summary>
+    /// <param name="identity">Id, zone, owner, order, time.</param>
+    public SecurityGroupRule(ResourceIdentity identity)
+        : base(identity)
+    {
+    }
+
     /// <summary>Owning group.</summary>
     public required string SecurityGroupId { get; init; }
 

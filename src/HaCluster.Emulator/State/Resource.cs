@@ -5,23 +5,43 @@ using System;
 
 namespace HaCluster.Emulator.State;
 
+/// <summary>What a resource is born with.</summary>
+/// <param name="Id">Id such as <c>lb-1a2b3c4d</c>.</param>
+/// <param name="Zone">Zone it lives in.</param>
+/// <param name="Owner">Owning user id (<c>usr-…</c>).</param>
+/// <param name="Seq">Creation order.</param>
+/// <param name="CreateTime">When it was created.</param>
+internal sealed record ResourceIdentity(string Id, string Zone, string Owner, long Seq, DateTimeOffset CreateTime);
+
 /// <summary>What every resource has. Mutable members are only touched under <see cref="CloudState.Gate"/>.</summary>
 internal abstract class Resource
 {
+    /// <summary>Initialises the identity; the status time starts at the creation time.</summary>
+    /// <param name="identity">The identity.</param>
+    protected Resource(ResourceIdentity identity)
+    {
+        Id = identity.Id;
+        Zone = identity.Zone;
+        Owner = identity.Owner;
+        Seq = identity.Seq;
+        CreateTime = identity.CreateTime;
+        StatusTime = identity.CreateTime;
+    }
+
     /// <summary>Id such as <c>lb-1a2b3c4d</c>.</summary>
-    public required string Id { get; init; }
+    public string Id { get; }
 
     /// <summary>Zone it lives in.</summary>
-    public required string Zone { get; init; }
+    public string Zone { get; }
 
     /// <summary>Creation order; Describe* lists in this order.</summary>
-    public required long Seq { get; init; }
+    public long Seq { get; }
 
     /// <summary>When it was created.</summary>
-    public required DateTimeOffset CreateTime { get; init; }
+    public DateTimeOffset CreateTime { get; }
 
     /// <summary>Owning user id (<c>usr-…</c>).</summary>
-    public string Owner { get; init; } = string.Empty;
+    public string Owner { get; }
 
     /// <summary>Display name.</summary>
     public string Name { get; set; } = string.Empty;

@@ -4,20 +4,18 @@
 using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 
 namespace HaCluster.Emulator.State;
 
 /// <summary>Serialises the whole state (including what was last applied to the data plane) for tests and debugging.</summary>
 internal static class StateDump
 {
-    // Serialisation only: `required` members (e.g. VxNet.Network, init-only) must not make the contract invalid.
+    // The dump only serialises; `required` (meant for construction) must not make members mandatory here.
     private static readonly JsonSerializerOptions Options = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver
-        {
-            Modifiers = { info => { foreach (var p in info.Properties) { p.IsRequired = false; } } },
-        },
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { NotRequired } },
     };
 
     /// <summary>Builds the dump. Takes the state lock.</summary>
@@ -41,6 +39,14 @@ internal static class StateDump
                 ["tag_pairs"] = JsonSerializer.SerializeToNode(state.TagPairs, Options),
                 ["jobs"] = List(state.Jobs.Values),
             };
+        }
+    }
+
+    private static void NotRequired(JsonTypeInfo info)
+    {
+        foreach (var property in info.Properties)
+        {
+            property.IsRequired = false;
         }
     }
 

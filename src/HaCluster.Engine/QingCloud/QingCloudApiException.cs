@@ -1,7 +1,7 @@
 // Copyright (c) HaCluster contributors. MIT License.
 // A QingCloud reply with a non-zero ret_code, mapped onto a stable ErrorId and FailureKind.
 
-using System;
+using System.Text.RegularExpressions;
 using HaCluster.Engine.Common;
 
 namespace HaCluster.Engine.QingCloud;
@@ -12,6 +12,9 @@ namespace HaCluster.Engine.QingCloud;
 /// </summary>
 public sealed class QingCloudApiException : HaClusterException
 {
+    // "lease" as a word: "only an available eip can be released" is a state error, not the lease window.
+    private static readonly Regex LeaseWord = new(@"\blease\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
     /// <summary>Creates the exception.</summary>
     /// <param name="retCode">The <c>ret_code</c>.</param>
     /// <param name="action">The API action, e.g. <c>DeleteLoadBalancers</c>.</param>
@@ -35,8 +38,7 @@ public sealed class QingCloudApiException : HaClusterException
     public string ServerMessage { get; }
 
     /// <summary>True for 1400 replies that mean "lease info not ready yet", which clear on their own.</summary>
-    public bool IsLeaseNotReady =>
-        RetCode == 1400 && ServerMessage.IndexOf("lease", StringComparison.OrdinalIgnoreCase) >= 0;
+    public bool IsLeaseNotReady => RetCode == 1400 && LeaseWord.IsMatch(ServerMessage);
 
     /// <summary>The stable ErrorId for a ret_code.</summary>
     /// <param name="retCode">The code.</param>

@@ -222,8 +222,11 @@ public sealed partial class QingCloudClient
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
-            var reached = !RefusedBeforeSending(ex);
-            throw Transport(call, "QingCloudConnectionFailed", FailureKind.ConnectionError, $"QingCloud {call.Action} could not reach {Context.Endpoint.Authority}: {Innermost(ex).Message}", null, true, reached, ex);
+            // An unknown host name will not resolve on the next attempt either: fail at once.
+            var socketError = SocketErrorOf(ex);
+            var unresolvable = socketError is SocketError.HostNotFound or SocketError.NoData;
+            var reached = socketError is not (SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.NoData or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.AddressNotAvailable);
+            throw Transport(call, "QingCloudConnectionFailed", FailureKind.ConnectionError, $"QingCloud {call.Action} could not reach {Context.Endpoint.Authority}: {Innermost(ex).Message}", null, !unresolvable, reached, ex);
         }
 
         Observer.Debug($"QingCloud {call.Action}: HTTP {status}, {body.Length} bytes in {clock.ElapsedMilliseconds} ms");
@@ -280,17 +283,17 @@ public sealed partial class QingCloudClient
         return failure;
     }
 
-    private static bool RefusedBeforeSending(Exception ex)
+    private static SocketError? SocketErrorOf(Exception ex)
     {
         for (var e = ex; e is not null; e = e.InnerException)
         {
-            if (e is SocketException socket && socket.SocketErrorCode is SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.AddressNotAvailable)
+            if (e is SocketException socket)
             {
-                return true;
+                return socket.SocketErrorCode;
             }
         }
 
-        return false;
+        return null;
     }
 
     private static Exception Innermost(Exception ex)

@@ -1,0 +1,160 @@
+// Copyright (c) HaCluster contributors. MIT License.
+// The KubeSphere ClusterConfiguration document: its version label and the pluggable components.
+
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using HaCluster.Engine.Common;
+using HaCluster.Engine.KubeKey.Yaml;
+
+namespace HaCluster.Engine.KubeKey;
+
+/// <summary>
+/// The second document of a kk config (<c>kind: ClusterConfiguration</c>). Its presence is what
+/// makes kk install KubeSphere; the whole document is kept as read, so every setting round-trips.
+/// </summary>
+public sealed class KubeSphereSettings
+{
+    /// <summary>Default NodePort of the KubeSphere console.</summary>
+    public const int DefaultConsolePort = 30880;
+
+    private static readonly Component[] Components =
+    {
+        new("alerting", "alerting.enabled"),
+        new("auditing", "auditing.enabled"),
+        new("devops", "devops.enabled"),
+        new("events", "events.enabled"),
+        new("logging", "logging.enabled"),
+        new("metrics_server", "metrics_server.enabled", "metrics-server"),
+        new("networkpolicy", "network.networkpolicy.enabled"),
+        new("ippool", "network.ippool.type", on: "calico", off: "none"),
+        new("topology", "network.topology.type", on: "weave-scope", off: "none"),
+        new("openpitrix", "openpitrix.store.enabled", "appstore"),
+        new("servicemesh", "servicemesh.enabled"),
+        new("edgeruntime", "edgeruntime.enabled", "kubeedge", also: "edgeruntime.kubeedge.enabled"),
+        new("gatekeeper", "gatekeeper.enabled"),
+        new("redis", "common.redis.enabled"),
+        new("openldap", "common.openldap.enabled"),
+    };
+
+    internal KubeSphereSettings(YMap document) => Document = document;
+
+    /// <summary>The component names <see cref="Enable"/> accepts.</summary>
+    public static IReadOnlyList<string> ComponentNames { get; } = Components.Select(c => c.Name).ToList();
+
+    /// <summary>KubeSphere version (<c>metadata.labels.version</c>), which selects the ks-installer release.</summary>
+    public string Version
+    {
+        get => (Document.Find("metadata", "labels") as YMap)?.GetString("version") ?? string.Empty;
+        set => Document.GetOrAddMap("metadata").GetOrAddMap("labels").Set("version", YScalar.String(value));
+    }
+
+    /// <summary>The pluggable components switched on, in a fixed order.</summary>
+    public IReadOnlyList<string> EnabledComponents =>
+        Components.Where(c => IsOn(c)).Select(c => c.Name).ToList();
+
+    /// <summary>NodePort of the console (<c>common.core.console.port</c>, default 30880).</summary>
+    public int ConsolePort
+    {
+        get => ConfigValues.ParseInt((Spec.Find("common", "core", "console") as YMap)?.GetString("port")) ?? DefaultConsolePort;
+        set => Spec.GetOrAddMap("common").GetOrAddMap("core").GetOrAddMap("console").Set("port", YScalar.Int(value));
+    }
+
+    /// <summary>The document as read or generated.</summary>
+    internal YMap Document { get; }
+
+    private YMap Spec => Document.GetOrAddMap("spec");
+
+    /// <summary>The ClusterConfiguration kk v3.1 generates for <paramref name="version"/> (<c>--with-kubesphere</c>).</summary>
+    /// <param name="version">KubeSphere version, e.g. v3.4.1.</param>
+    /// <returns>The settings with every component off.</returns>
+    public static KubeSphereSettings CreateDefault(string version)
+    {
+        var document = (YMap)YamlText.Parse(KubeSphereTemplate.Text, "KubeSphere template")[0];
+        return new KubeSphereSettings(document) { Version = version };
+    }
+
+    /// <summary>True when <paramref name="name"/> (or one of its aliases) names a component.</summary>
+    /// <param name="name">Component name, case-insensitive.</param>
+    /// <returns>Whether it is known.</returns>
+    public static bool IsComponent(string name) => Lookup(name) is not null;
+
+    /// <summary>Switches a component on.</summary>
+    /// <param name="name">Component name (see <see cref="ComponentNames"/>).</param>
+    public void Enable(string name) => Switch(name, on: true);
+
+    /// <summary>Switches a component off.</summary>
+    /// <param name="name">Component name (see <see cref="ComponentNames"/>).</param>
+    public void Disable(string name) => Switch(name, on: false);
+
+    /// <summary>version [components].</summary>
+    /// <returns>The summary.</returns>
+    public override string ToString()
+    {
+        var enabled = EnabledComponents;
+        return enabled.Count == 0 ? Version : $"{Version} ({string.Join(", ", enabled)})";
+    }
+
+    private static Component? Lookup(string name) =>
+        Components.FirstOrDefault(c =>
+            string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase) ||
+            string.Equals(c.Alias, name, StringComparison.OrdinalIgnoreCase));
+
+    private void Switch(string name, bool on)
+    {
+        var component = Lookup(name) ?? throw new HaClusterException(
+            "KubeSphereComponentUnknown",
+            FailureKind.InvalidArgument,
+            $"'{name}' is not a KubeSphere component. Known components: {string.Join(", ", ComponentNames)}.",
+            name);
+        Write(component.Path, on ? component.On : component.Off);
+        if (component.Also is not null)
+        {
+            Write(component.Also, on ? component.On : component.Off);
+        }
+    }
+
+    private bool IsOn(Component component)
+    {
+        var path = component.Path.Split('.');
+        var text = (Spec.Find(path.Take(path.Length - 1).ToArray()) as YMap)?.GetString(path[path.Length - 1]);
+        return component.On == "true" ? ConfigValues.ParseBool(text) == true : string.Equals(text, component.On, StringComparison.Ordinal);
+    }
+
+    private void Write(string dottedPath, string value)
+    {
+        var path = dottedPath.Split('.');
+        var map = Spec;
+        foreach (var key in path.Take(path.Length - 1))
+        {
+            map = map.GetOrAddMap(key);
+        }
+
+        map.Set(path[path.Length - 1], value is "true" or "false" ? YScalar.Bool(value == "true") : YScalar.String(value));
+    }
+
+    private sealed class Component
+    {
+        public Component(string name, string path, string? alias = null, string on = "true", string off = "false", string? also = null)
+        {
+            Name = name;
+            Also = also;
+            Path = path;
+            Alias = alias;
+            On = on;
+            Off = off;
+        }
+
+        public string Name { get; }
+
+        public string Path { get; }
+
+        public string? Alias { get; }
+
+        public string On { get; }
+
+        public string Off { get; }
+
+        public string? Also { get; }
+    }
+}
