@@ -56,7 +56,7 @@ public sealed class LoadBalancerServiceTests
         Assert.Equal(1, cloud.Count("AddLoadBalancerBackends"));
         Assert.Equal(1, cloud.Count("UpdateLoadBalancers"));
 
-        // The LB's own security group now admits 6443; a second listener on a covered port adds no rule.
+        // -OpenFirewall left exactly one rule admitting 6443 in the LB's own security group.
         var rules = await cloud.Client.DescribeSecurityGroupRulesAsync(lb.SecurityGroupId);
         Assert.Single(rules, r => SecurityGroupService.Matches(r, "tcp", 6443) && r.Action == "accept");
 
