@@ -15,6 +15,7 @@
     FormatsToProcess     = @(
         'Formats/HaCluster.Format.ps1xml'
         'Formats/KubeKey.Format.ps1xml'
+        'Formats/KubeKey.Log.Format.ps1xml'
         'Formats/LoadBalancer.Format.ps1xml'
         'Formats/QingCloud.Format.ps1xml'
     )
@@ -27,6 +28,7 @@
         'Add-QcLbListener'
         'Add-QcSecurityGroupRule'
         'Connect-QingCloud'
+        'ConvertFrom-KkLog'
         'Disconnect-QingCloud'
         'Export-HaClusterConfig'
         'Get-QcContext'
