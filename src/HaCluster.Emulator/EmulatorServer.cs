@@ -64,14 +64,19 @@ public sealed class EmulatorServer : IAsyncDisposable
     /// <summary>Every supported API action.</summary>
     public IEnumerable<string> SupportedActions => _gateway.Actions.Order(StringComparer.Ordinal);
 
-    /// <summary>Starts an emulator with the placeholder data plane that forwards no traffic.</summary>
+    /// <summary>
+    /// Starts an emulator with <see cref="InertDataPlane"/>: the whole API, but no listener binds a socket and every
+    /// backend reports <c>down</c>. Pass a <see cref="LoopbackDataPlane"/> to the other overload for real traffic
+    /// (and give each concurrently running emulator its own VxNet/EIP addresses, or their listeners collide).
+    /// </summary>
     /// <param name="options">Options (validated here).</param>
     /// <param name="cancellationToken">Cancels start-up.</param>
     /// <returns>The running server.</returns>
+    /// <exception cref="EmulatorConfigException">The options are invalid.</exception>
     public static Task<EmulatorServer> StartAsync(EmulatorOptions options, CancellationToken cancellationToken = default) =>
         StartAsync(options, new InertDataPlane(), cancellationToken);
 
-    /// <summary>Starts an emulator driving the given data plane, which the server then owns.</summary>
+    /// <summary>Starts an emulator driving the given data plane (e.g. <c>new LoopbackDataPlane(options.HealthCheckTimeScale)</c>), which the server then owns.</summary>
     /// <param name="options">Options (validated here).</param>
     /// <param name="dataPlane">Traffic forwarding; disposed with the server.</param>
     /// <param name="cancellationToken">Cancels start-up.</param>

@@ -2,6 +2,7 @@
 # The published emulator as a process: the issue's YAML, a from-scratch PowerShell signer, the request log, --help.
 
 BeforeAll {
+    . $PSScriptRoot/Common.ps1
     . $PSScriptRoot/EmulatorHelpers.ps1
 
     # An independent signer (reference §1.3), written here without the engine: sorted names, RFC 3986

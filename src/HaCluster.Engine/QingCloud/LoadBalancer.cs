@@ -95,6 +95,14 @@ public sealed class LoadBalancer
         }
     }
 
+    /// <summary>The first EIP of an external load balancer (null for an internal one).</summary>
+    [JsonIgnore]
+    public Eip? Eip => Eips.Count > 0 ? Eips[0] : null;
+
+    /// <summary>The address of <see cref="Eip"/>: where clients of an external load balancer connect.</summary>
+    [JsonIgnore]
+    public string? EipAddress => Eip?.EipAddr;
+
     /// <summary>Where clients connect: the first EIP's address for an external load balancer, otherwise the VIP.</summary>
     [JsonIgnore]
     public string? Address => Eips.Count > 0 && !string.IsNullOrEmpty(Eips[0].EipAddr) ? Eips[0].EipAddr : Vip;

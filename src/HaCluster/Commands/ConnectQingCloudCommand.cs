@@ -47,6 +47,7 @@ public sealed class ConnectQingCloudCommand : HaCmdlet
 
     /// <summary>The zone, e.g. pek3b; overrides the profile file and QINGCLOUD_ZONE.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(QcZoneCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Zone { get; set; }
 

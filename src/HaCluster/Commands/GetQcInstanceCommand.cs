@@ -75,17 +75,4 @@ public sealed class GetQcInstanceCommand : QcCmdlet
         + (names is null ? string.Empty : " named " + string.Join(", ", names))
         + (status is null ? string.Empty : " with status " + string.Join(", ", status))
         + (tagIds is null ? string.Empty : " tagged " + string.Join(", ", tagIds));
-
-    private List<string> ResolveTags(string[] tags)
-    {
-        var names = tags.Where(t => !t.StartsWith("tag-", System.StringComparison.Ordinal)).ToArray();
-        var ids = tags.Except(names).ToList();
-        if (names.Length > 0)
-        {
-            var known = RunQc($"Looking up tags {string.Join(", ", names)}", (client, token) => client.DescribeTagsAsync(cancellationToken: token));
-            ids.AddRange(FilterByName(known, names, t => t.TagName, "QcTagNotFound", "tag").Select(t => t.TagId));
-        }
-
-        return ids;
-    }
 }

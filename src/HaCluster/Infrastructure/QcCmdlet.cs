@@ -147,4 +147,25 @@ public abstract class QcCmdlet : HaCmdlet
 
         return result;
     }
+
+    /// <summary>
+    /// Turns tag ids (<c>tag-…</c>) and tag names into tag ids; an unknown name is a non-terminating QcTagNotFound error.
+    /// </summary>
+    /// <param name="tags">Tag ids or names.</param>
+    /// <returns>The tag ids (empty when no name matched and no id was given).</returns>
+    protected List<string> ResolveTags(string[] tags)
+    {
+        var names = Array.FindAll(tags, t => !t.StartsWith("tag-", StringComparison.Ordinal));
+        var ids = new List<string>(Array.FindAll(tags, t => t.StartsWith("tag-", StringComparison.Ordinal)));
+        if (names.Length > 0)
+        {
+            var known = RunQc($"Looking up tags {string.Join(", ", names)}", (client, token) => client.DescribeTagsAsync(cancellationToken: token));
+            foreach (var tag in FilterByName(known, names, t => t.TagName, "QcTagNotFound", "tag"))
+            {
+                ids.Add(tag.TagId);
+            }
+        }
+
+        return ids;
+    }
 }

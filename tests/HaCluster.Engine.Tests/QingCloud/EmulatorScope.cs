@@ -30,7 +30,9 @@ internal sealed class EmulatorScope : IAsyncDisposable
         options.JobLatencyMs = 50;
         options.LeaseWindowMs = 600;
         configure?.Invoke(options);
-        return new EmulatorScope(await EmulatorServer.StartAsync(options));
+
+        // Control-plane tests on the default 127.0.0.0/24 world: no sockets, so parallel tests never fight over a VIP port.
+        return new EmulatorScope(await EmulatorServer.StartAsync(options, new HaCluster.Emulator.DataPlane.InertDataPlane()));
     }
 
     /// <summary>A context for the emulator's account; <paramref name="path"/> picks /iaas/ or /iaas.</summary>
