@@ -13,6 +13,7 @@
     PowerShellVersion    = '5.1'
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @(
+        'Formats/Cluster.Verify.Format.ps1xml'
         'Formats/HaCluster.Format.ps1xml'
         'Formats/KubeKey.Format.ps1xml'
         'Formats/KubeKey.Log.Format.ps1xml'
@@ -51,6 +52,7 @@
         'Remove-QcLoadBalancer'
         'Start-QcInstance'
         'Stop-QcInstance'
+        'Test-HaCluster'
         'Test-HaClusterConfig'
         'Test-HaNode'
         'Update-QcLoadBalancer'
