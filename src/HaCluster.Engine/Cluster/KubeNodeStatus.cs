@@ -73,7 +73,7 @@ public sealed class KubeNodeStatus
         {
             throw new HaClusterException("HaClusterNodeListInvalid", FailureKind.InvalidData, $"kubectl's output is not JSON: {ex.Message}", null, ex);
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is InvalidOperationException or KeyNotFoundException)
         {
             throw new HaClusterException("HaClusterNodeListInvalid", FailureKind.InvalidData, $"kubectl's output is not a NodeList: {ex.Message}", null, ex);
         }
