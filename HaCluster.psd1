@@ -30,6 +30,7 @@
         'Add-QcLbListener'
         'Add-QcSecurityGroupRule'
         'Connect-QingCloud'
+        'ConvertFrom-KkLog'
         'Disconnect-QingCloud'
         'Export-HaClusterConfig'
         'Get-QcContext'

@@ -65,28 +65,18 @@ public sealed class EmulatorServer : IAsyncDisposable
     public IEnumerable<string> SupportedActions => _gateway.Actions.Order(StringComparer.Ordinal);
 
     /// <summary>
-    /// Starts an emulator whose load balancers really forward traffic: a <see cref="LoopbackDataPlane"/> binds each
-    /// applied listener on its loopback VIP or EIP address and health-checks the backends.
+    /// Starts an emulator with <see cref="InertDataPlane"/>: the whole API, but no listener binds a socket and every
+    /// backend reports <c>down</c>. Pass a <see cref="LoopbackDataPlane"/> to the other overload for real traffic
+    /// (and give each concurrently running emulator its own VxNet/EIP addresses, or their listeners collide).
     /// </summary>
     /// <param name="options">Options (validated here).</param>
     /// <param name="cancellationToken">Cancels start-up.</param>
     /// <returns>The running server.</returns>
+    /// <exception cref="EmulatorConfigException">The options are invalid.</exception>
     public static Task<EmulatorServer> StartAsync(EmulatorOptions options, CancellationToken cancellationToken = default) =>
-        StartAsync(options, CreateDataPlane(options), cancellationToken);
+        StartAsync(options, new InertDataPlane(), cancellationToken);
 
-    /// <summary>The default data plane for <paramref name="options"/>.</summary>
-    /// <param name="options">The options.</param>
-    /// <returns>A new, empty data plane.</returns>
-    public static ILoadBalancerDataPlane CreateDataPlane(EmulatorOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-
-        // health_check_time_scale is applied once, where the API's healthy_check_option becomes a ListenerSpec
-        // (AppliedConfig.Snapshot); scaling here as well would square it.
-        return new LoopbackDataPlane(healthCheckTimeScale: 1.0);
-    }
-
-    /// <summary>Starts an emulator driving the given data plane, which the server then owns.</summary>
+    /// <summary>Starts an emulator driving the given data plane (e.g. <c>new LoopbackDataPlane(options.HealthCheckTimeScale)</c>), which the server then owns.</summary>
     /// <param name="options">Options (validated here).</param>
     /// <param name="dataPlane">Traffic forwarding; disposed with the server.</param>
     /// <param name="cancellationToken">Cancels start-up.</param>

@@ -60,7 +60,7 @@ public abstract class QcGetCmdlet : QcCmdlet
         if (ParameterSetName == IdSet)
         {
             var ids = _ids.Distinct().ToList();
-            var found = RunQc((client, token) => describe(client, ids, null, token));
+            var found = RunQc($"Describing {Noun}s {string.Join(", ", ids)}", (client, token) => describe(client, ids, null, token));
             ReportMissingIds(ids, found, idOf, NotFoundErrorId, Noun);
             WriteObject(found, enumerateCollection: true);
             return;
@@ -74,7 +74,7 @@ public abstract class QcGetCmdlet : QcCmdlet
         // A single literal name narrows the listing on the server; the exact match happens here.
         var names = RequestedNames;
         var search = names is { Length: 1 } && !WildcardPattern.ContainsWildcardCharacters(names[0]) ? names[0] : null;
-        var all = RunQc((client, token) => describe(client, null, search, token));
+        var all = RunQc(names is null ? $"Describing all {Noun}s" : $"Describing {Noun}s named {string.Join(", ", names)}", (client, token) => describe(client, null, search, token));
         WriteObject(FilterByName(all, names, nameOf, NotFoundErrorId, Noun), enumerateCollection: true);
     }
 
