@@ -15,6 +15,7 @@
     FormatsToProcess     = @(
         'Formats/Cluster.Verify.Format.ps1xml'
         'Formats/HaCluster.Format.ps1xml'
+        'Formats/Install.Format.ps1xml'
         'Formats/KubeKey.Format.ps1xml'
         'Formats/KubeKey.Log.Format.ps1xml'
         'Formats/LoadBalancer.Format.ps1xml'
@@ -43,6 +44,7 @@
         'Get-QcSecurityGroup'
         'Get-QcVxNet'
         'Import-HaClusterConfig'
+        'Install-HaMaster'
         'New-HaClusterConfig'
         'New-HaHost'
         'New-QcEip'
