@@ -8,7 +8,6 @@ using System.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Tasks;
 using HaCluster.Emulator;
-using HaCluster.Emulator.DataPlane;
 using HaCluster.Engine.Cluster;
 using HaCluster.Engine.KubeKey;
 using HaCluster.Engine.QingCloud;
@@ -67,7 +66,7 @@ public sealed class VerifierCloud : IAsyncLifetime
             options.Instances.Add(new EmulatorInstance { InstanceId = "i-verify0" + i, InstanceName = Names[i], VxNetId = "vxnet-pn", PrivateIp = Prefix + (i + 2) });
         }
 
-        Server = await EmulatorServer.StartAsync(options, new LoopbackDataPlane(options.HealthCheckTimeScale));
+        Server = await EmulatorServer.StartAsync(options, new HaCluster.Emulator.DataPlane.LoopbackDataPlane(options.HealthCheckTimeScale));
         var secret = new SecureString();
         foreach (var c in EmulatorOptions.DefaultSecretAccessKey)
         {
