@@ -96,7 +96,8 @@ internal sealed class SimState
                 return File.ReadAllText(FailedPath).Trim();
             }
 
-            if (!IsRunning(ServePidPath, "serve"))
+            // Until setsid has exec'd dotnet the pid's cmdline is still the shell's: only a gone process has exited.
+            if (!IsRunning(ServePidPath, "serve") && !IsAlive(ReadPid(ServePidPath)))
             {
                 return "the stand-in server exited: " + Tail(ServeLogPath);
             }
@@ -197,6 +198,20 @@ internal sealed class SimState
     }
 
     // Only ever signal our own processes: a recycled pid must not be killed.
+    private static bool IsAlive(int? pid)
+    {
+        var stat = "/proc/" + pid?.ToString(CultureInfo.InvariantCulture) + "/stat";
+        try
+        {
+            var state = pid is null ? string.Empty : File.ReadAllText(stat);
+            return state.Length > state.LastIndexOf(')') + 2 && state[state.LastIndexOf(')') + 2] != 'Z';
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     private static bool IsSimulator(int pid, string verb)
     {
         var cmdline = "/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/cmdline";
