@@ -2,7 +2,6 @@
 // Install-HaMaster: runs KubeKey from a taskbox over SSH with preflight, progress, a verdict and resume after a drop.
 
 using System;
-using System.IO;
 using System.Management.Automation;
 using HaCluster.Engine.Common;
 using HaCluster.Engine.KubeKey;
@@ -88,9 +87,14 @@ public sealed class InstallHaMasterCommand : HaCmdlet
     /// <summary>Installs (or reattaches to) the cluster of one config.</summary>
     protected override void ProcessRecord()
     {
-        var config = ReadConfig();
-        if (config is null)
+        ClusterConfig config;
+        try
         {
+            config = ClusterConfigArgument.Read(this, Config);
+        }
+        catch (HaClusterException ex)
+        {
+            WriteError(ToErrorRecord(ex));
             return;
         }
 
@@ -128,36 +132,5 @@ public sealed class InstallHaMasterCommand : HaCmdlet
 
         WriteVerbose($"{action}: {target}; host keys from {knownHosts ?? HostKeyPolicy.DefaultKnownHostsPath}.");
         WriteObject(RunEngine((observer, token) => KubeKeyInstaller.InstallAsync(config, taskBox, options, observer, token)));
-    }
-
-    private ClusterConfig? ReadConfig()
-    {
-        var value = Config is PSObject wrapper ? wrapper.BaseObject : Config;
-        var path = value switch
-        {
-            ClusterConfig config => (object)config,
-            FileInfo file => file.FullName,
-            string text => SessionState.Path.GetUnresolvedProviderPathFromPSPath(text),
-            _ => null,
-        };
-        switch (path)
-        {
-            case ClusterConfig ready:
-                return ready;
-            case string file:
-                try
-                {
-                    return ClusterConfigFile.Read(file);
-                }
-                catch (HaClusterException ex)
-                {
-                    WriteError(ToErrorRecord(ex));
-                    return null;
-                }
-
-            default:
-                WriteError(NewError("ConfigTypeInvalid", FailureKind.InvalidArgument, $"-Config takes a cluster config (New-HaClusterConfig, Import-HaClusterConfig) or a config file path, not {value.GetType().Name}.", Config));
-                return null;
-        }
     }
 }
