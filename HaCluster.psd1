@@ -16,17 +16,45 @@
         'Formats/HaCluster.Format.ps1xml'
         'Formats/KubeKey.Format.ps1xml'
         'Formats/KubeKey.Log.Format.ps1xml'
+        'Formats/LoadBalancer.Format.ps1xml'
+        'Formats/QingCloud.Format.ps1xml'
         'Formats/Ssh.Format.ps1xml'
+    )
+    TypesToProcess       = @(
+        'Types/QingCloud.Types.ps1xml'
     )
     # Explicit list: no wildcards (auto-loading and import speed). Keep sorted.
     CmdletsToExport      = @(
-        'ConvertFrom-KkLog'
+        'Add-QcLbBackend'
+        'Add-QcLbListener'
+        'Add-QcSecurityGroupRule'
+        'Connect-QingCloud'
+        'Disconnect-QingCloud'
         'Export-HaClusterConfig'
+        'Get-QcContext'
+        'Get-QcEip'
+        'Get-QcInstance'
+        'Get-QcJob'
+        'Get-QcLbBackend'
+        'Get-QcLbListener'
+        'Get-QcLoadBalancer'
+        'Get-QcSecurityGroup'
+        'Get-QcVxNet'
         'Import-HaClusterConfig'
         'New-HaClusterConfig'
         'New-HaHost'
+        'New-QcEip'
+        'New-QcLoadBalancer'
+        'Remove-QcEip'
+        'Remove-QcLbBackend'
+        'Remove-QcLbListener'
+        'Remove-QcLoadBalancer'
+        'Start-QcInstance'
+        'Stop-QcInstance'
         'Test-HaClusterConfig'
         'Test-HaNode'
+        'Update-QcLoadBalancer'
+        'Wait-QcJob'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

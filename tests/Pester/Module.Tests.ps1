@@ -82,7 +82,7 @@ Describe 'Help for <Name>' -ForEach $CmdletCases {
 
     It 'documents every parameter' {
         $documented = @{}
-        foreach ($parameter in @($Help.parameters.parameter)) {
+        foreach ($parameter in @($Help.parameters.parameter | Where-Object { $_ })) {
             $documented[$parameter.name] = ($parameter.description.Text -join '').Trim()
         }
         $undocumented = $Command.Parameters.Keys | Where-Object { $_ -notin $CommonNames -and -not $documented[$_] }

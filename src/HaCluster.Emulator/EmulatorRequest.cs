@@ -1,0 +1,28 @@
+// Copyright (c) HaCluster contributors. MIT License.
+// One entry of the emulator's request log.
+
+using System;
+using System.Collections.Generic;
+
+namespace HaCluster.Emulator;
+
+/// <summary>An API request the emulator received, as the request log records it.</summary>
+/// <param name="Sequence">1-based arrival number (restarts at reset).</param>
+/// <param name="Time">When it arrived (UTC).</param>
+/// <param name="Method">GET or POST.</param>
+/// <param name="Path">The literal path, <c>/iaas/</c> or <c>/iaas</c>.</param>
+/// <param name="Action">The <c>action</c> parameter, null when missing.</param>
+/// <param name="Parameters">Every parameter except <c>signature</c>.</param>
+/// <param name="RetCode">The ret_code answered (or that would have been, for a dropped connection).</param>
+/// <param name="Message">The error message, null on success.</param>
+/// <param name="Fault">The injected fault: <c>ret_code_5100</c>, <c>ret_code_5000</c>, <c>drop_connection</c>, or null.</param>
+public sealed record EmulatorRequest(
+    long Sequence,
+    DateTimeOffset Time,
+    string Method,
+    string Path,
+    string? Action,
+    IReadOnlyDictionary<string, string> Parameters,
+    int RetCode,
+    string? Message,
+    string? Fault);

@@ -1,0 +1,414 @@
+// Copyright (c) HaCluster contributors. MIT License.
+// Load balancers, listeners and backends the way the tutorial builds them, in the call order of reference §7.3.
+
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using HaCluster.Engine.Common;
+
+namespace HaCluster.Engine.QingCloud;
+
+/// <summary>
+/// Thin orchestration over <see cref="QingCloudClient"/>: every input is checked (and every named resource
+/// looked up) before the first change, creates are never repeated blindly (after an unknown outcome the
+/// resource is looked up by name, port or resource id first), backends go to a listener in one
+/// AddLoadBalancerBackends call, and changes are applied with one UpdateLoadBalancers per change set.
+/// </summary>
+public sealed class LoadBalancerService
+{
+    /// <summary>Most backends one listener takes.</summary>
+    public const int MaxBackendsPerListener = 100;
+
+    /// <summary>Most backends one load balancer takes.</summary>
+    public const int MaxBackendsPerLoadBalancer = 200;
+
+    private readonly QingCloudClient _client;
+    private readonly ResourceLookup _lookup;
+
+    /// <summary>Creates the service.</summary>
+    /// <param name="client">The client to call QingCloud with.</param>
+    public LoadBalancerService(QingCloudClient client)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _lookup = new ResourceLookup(client);
+    }
+
+    /// <summary>
+    /// Creates a load balancer and (unless <paramref name="noWait"/>) waits until it is <c>active</c> with an empty
+    /// <c>transition_status</c>. <see cref="LoadBalancerSpec.VxNetId"/> may be a VxNet id or name and
+    /// <see cref="LoadBalancerSpec.SecurityGroupId"/> a security-group id or name.
+    /// </summary>
+    /// <param name="spec">The load balancer; <see cref="LoadBalancerSpec.Name"/> is required (it is how a re-run finds it).</param>
+    /// <param name="noWait">Return right after CreateLoadBalancer.</param>
+    /// <param name="wait">Timeout and progress of the waits.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The load balancer as last described.</returns>
+    /// <exception cref="HaClusterException">
+    /// Nothing is created when: the spec is invalid, <c>QcLoadBalancerNameMissing</c>, <c>QcLoadBalancerExists</c> (a live
+    /// one has the name), <c>QcVxNetNotFound</c>, <c>QcPrivateIpOutsideVxNet</c>, <c>QcEipNotFound</c>,
+    /// <c>QcEipNotAvailable</c> (already associated), <c>QcSecurityGroupNotFound</c>.
+    /// </exception>
+    public async Task<LoadBalancer> CreateAsync(LoadBalancerSpec spec, bool noWait = false, WaitOptions? wait = null, CancellationToken cancellationToken = default)
+    {
+        if (spec is null)
+        {
+            throw new ArgumentNullException(nameof(spec));
+        }
+
+        var resolved = await ResolveAsync(spec, cancellationToken).ConfigureAwait(false);
+        var name = resolved.Name!;
+        _client.Observer.Verbose($"Creating load balancer '{name}' " + (resolved.VxNetId is null ? $"on EIP {string.Join(", ", resolved.EipIds)}." : $"in VxNet {resolved.VxNetId}."));
+        var created = await _client.CreateOnceAsync(
+            $"load balancer '{name}'",
+            async ct => await _client.CreateLoadBalancerAsync(resolved, ct).ConfigureAwait(false),
+            async ct => (await _client.FindLoadBalancersByNameAsync(name, cancellationToken: ct).ConfigureAwait(false)) is { Count: 1 } found
+                ? new CreateLoadBalancerResult(found[0].LoadBalancerId, string.Empty)
+                : null,
+            cancellationToken).ConfigureAwait(false);
+        var id = created.LoadBalancerId;
+        if (!noWait)
+        {
+            await _client.WaitForJobsAsync(new[] { created.JobId }, wait, cancellationToken).ConfigureAwait(false);
+            await _client.WaitForLoadBalancersAsync(new[] { id }, "active", wait, cancellationToken).ConfigureAwait(false);
+        }
+
+        return (await _lookup.LiveLoadBalancersAsync(new[] { id }, cancellationToken: cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    /// <summary>
+    /// Adds one listener (call <see cref="ApplyAsync"/> afterwards). With <paramref name="openFirewall"/> the load
+    /// balancer's security group is made to admit the port (see <see cref="SecurityGroupService.OpenPortAsync"/>).
+    /// </summary>
+    /// <param name="loadBalancerId">The load balancer.</param>
+    /// <param name="spec">The listener.</param>
+    /// <param name="openFirewall">Also open the port in the load balancer's security group.</param>
+    /// <param name="wait">Timeout and progress of the security-group wait.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The new listener.</returns>
+    /// <exception cref="HaClusterException">
+    /// Nothing is created when: the spec is invalid (<c>QingCloudInvalidListenerPort</c>, …), <c>QcLoadBalancerNotFound</c>,
+    /// <c>QcLoadBalancerDeleted</c>, <c>QcLoadBalancerNotActive</c>, <c>QcListenerPortInUse</c>.
+    /// </exception>
+    public async Task<Listener> AddListenerAsync(string loadBalancerId, ListenerSpec spec, bool openFirewall = false, WaitOptions? wait = null, CancellationToken cancellationToken = default)
+    {
+        if (spec is null)
+        {
+            throw new ArgumentNullException(nameof(spec));
+        }
+
+        spec.WriteTo(new QingCloudParameters());
+        var lb = await _lookup.ActiveLoadBalancerAsync(loadBalancerId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var existing = await _client.DescribeLoadBalancerListenersAsync(loadBalancerId: lb.LoadBalancerId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (existing.FirstOrDefault(l => l.ListenerPort == spec.Port) is { } taken)
+        {
+            throw new HaClusterException("QcListenerPortInUse", FailureKind.ResourceExists, $"Load balancer '{lb.LoadBalancerId}' already listens on port {spec.Port} (listener {taken.ListenerId}).", spec.Port);
+        }
+
+        _client.Observer.Verbose($"Adding {spec.Protocol} listener on port {spec.Port.ToString(CultureInfo.InvariantCulture)} ({spec.BalanceMode}) to load balancer {lb.LoadBalancerId}.");
+        var listenerId = await _client.CreateOnceAsync(
+            $"the listener on port {spec.Port} of {lb.LoadBalancerId}",
+            async ct => (await _client.AddLoadBalancerListenersAsync(lb.LoadBalancerId, new[] { spec }, ct).ConfigureAwait(false))[0],
+            async ct => (await _client.DescribeLoadBalancerListenersAsync(loadBalancerId: lb.LoadBalancerId, cancellationToken: ct).ConfigureAwait(false))
+                .FirstOrDefault(l => l.ListenerPort == spec.Port)?.ListenerId,
+            cancellationToken).ConfigureAwait(false);
+        if (openFirewall && !string.IsNullOrEmpty(lb.SecurityGroupId))
+        {
+            await new SecurityGroupService(_client).OpenPortAsync(lb.SecurityGroupId!, spec.Port, wait: wait, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        return (await _lookup.ListenersAsync(new[] { listenerId }, cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    /// <summary>
+    /// Adds backends with exactly one AddLoadBalancerBackends call per listener (call <see cref="ApplyAsync"/> afterwards).
+    /// Every batch is checked before the first call, so a bad entry anywhere adds nothing anywhere.
+    /// </summary>
+    /// <param name="batches">For each listener, the backends to add.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The new backends, in the order given.</returns>
+    /// <exception cref="HaClusterException">
+    /// Nothing is added when: a backend is invalid (<c>QingCloudInvalidBackendPort</c>, <c>QingCloudInvalidBackendWeight</c>, …),
+    /// <c>QcListenerNotFound</c>, <c>QcInstanceNotFound</c>, <c>QcBackendDuplicate</c> (twice in the input),
+    /// <c>QcBackendExists</c> (already on the listener), <c>QcTooManyBackends</c> (over 100 on a listener or 200 on a load balancer).
+    /// </exception>
+    public async Task<IReadOnlyList<Backend>> AddBackendsAsync(IEnumerable<BackendBatch> batches, CancellationToken cancellationToken = default)
+    {
+        var work = MergeBatches(batches);
+        var listeners = await _lookup.ListenersAsync(work.Select(b => b.ListenerId), cancellationToken).ConfigureAwait(false);
+        await _lookup.InstancesAsync(work.SelectMany(b => b.Backends).Select(b => b.ResourceId), cancellationToken).ConfigureAwait(false);
+        await CheckBackendLimitsAsync(work, listeners, cancellationToken).ConfigureAwait(false);
+
+        var ids = new List<string>();
+        foreach (var batch in work)
+        {
+            _client.Observer.Verbose($"Adding {batch.Backends.Count} backend(s) to listener {batch.ListenerId}: {string.Join(", ", batch.Backends.Select(Describe))}.");
+            ids.AddRange(await _client.CreateOnceAsync(
+                $"{batch.Backends.Count} backend(s) of listener {batch.ListenerId}",
+                ct => _client.AddLoadBalancerBackendsAsync(batch.ListenerId, batch.Backends, ct),
+                ct => FindBackendIdsAsync(batch, ct),
+                cancellationToken).ConfigureAwait(false));
+        }
+
+        var added = await _lookup.BackendsAsync(ids, cancellationToken).ConfigureAwait(false);
+        return added;
+    }
+
+    /// <summary>
+    /// The console's "Apply Changes": one UpdateLoadBalancers for the load balancers that have unapplied changes
+    /// (all of them with <paramref name="options"/>.Force), then waits for the job and for the transition to end;
+    /// optionally waits until every backend is <c>up</c>.
+    /// </summary>
+    /// <param name="loadBalancerIds">The load balancers.</param>
+    /// <param name="options">Force, no-wait, backend wait and timeouts.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The load balancers as last described.</returns>
+    /// <exception cref="HaClusterException"><c>QcLoadBalancerNotFound</c>, <c>QcLoadBalancerDeleted</c>, <c>QcBackendNotUp</c> (backend wait timed out).</exception>
+    public async Task<IReadOnlyList<LoadBalancer>> ApplyAsync(IEnumerable<string> loadBalancerIds, ApplyOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new ApplyOptions();
+        var lbs = await _lookup.LiveLoadBalancersAsync(loadBalancerIds, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var ids = lbs.Select(l => l.LoadBalancerId).ToList();
+        var pending = lbs.Where(l => options.Force || !l.IsApplied).Select(l => l.LoadBalancerId).ToList();
+        foreach (var lb in lbs.Where(l => !pending.Contains(l.LoadBalancerId)))
+        {
+            _client.Observer.Verbose($"Load balancer {lb.LoadBalancerId} has no unapplied changes; not updating it.");
+        }
+
+        if (pending.Count > 0)
+        {
+            _client.Observer.Verbose($"Applying changes to load balancer(s) {string.Join(", ", pending)} (UpdateLoadBalancers).");
+            if (options.NoWait)
+            {
+                await _client.UpdateLoadBalancersAsync(pending, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _client.ApplyLoadBalancerChangesAsync(pending, options.Wait, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (options.WaitForBackendsUp && !options.NoWait)
+        {
+            await WaitForBackendsUpAsync(ids, options.BackendWait, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await _lookup.LiveLoadBalancersAsync(ids, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until every backend of the load balancers reports <c>up</c>, showing how many are up so far.</summary>
+    /// <param name="loadBalancerIds">The load balancers.</param>
+    /// <param name="wait">Timeout, intervals and progress.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The backends, all up.</returns>
+    /// <exception cref="HaClusterException"><c>QcBackendNotUp</c> when the timeout passes first (target: the backends not up).</exception>
+    public async Task<IReadOnlyList<Backend>> WaitForBackendsUpAsync(IEnumerable<string> loadBalancerIds, WaitOptions? wait = null, CancellationToken cancellationToken = default)
+    {
+        var ids = loadBalancerIds.Distinct(StringComparer.Ordinal).ToList();
+        IReadOnlyList<Backend> last = Array.Empty<Backend>();
+        async Task<IReadOnlyList<Backend>> PollAsync(CancellationToken ct)
+        {
+            var all = new List<Backend>();
+            foreach (var id in ids)
+            {
+                all.AddRange(await _client.DescribeLoadBalancerBackendsAsync(loadBalancerId: id, cancellationToken: ct).ConfigureAwait(false));
+            }
+
+            return last = all;
+        }
+
+        string? Pending(IReadOnlyList<Backend> backends)
+        {
+            var notUp = backends.Where(b => b.Status != "up").ToList();
+            return notUp.Count == 0
+                ? null
+                : $"{backends.Count - notUp.Count} of {backends.Count} backends up; waiting for " + string.Join(", ", notUp.Select(b => $"{b.ResourceId}:{b.Port} ({b.Status})"));
+        }
+
+        try
+        {
+            return await ResourceWaiter.WaitUntilAsync(_client.Observer, $"Waiting for the backends of {string.Join(", ", ids)} to be up", PollAsync, Pending, wait, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HaClusterException ex) when (ex.ErrorId == "QingCloudWaitTimeout")
+        {
+            var notUp = last.Where(b => b.Status != "up").ToList();
+            throw new HaClusterException("QcBackendNotUp", FailureKind.OperationTimeout, $"{notUp.Count} backend(s) of {string.Join(", ", ids)} are still not up: {string.Join(", ", notUp.Select(b => $"{b.BackendId} {b.ResourceId}:{b.Port} {b.Status}"))}.", notUp.Select(b => b.BackendId).ToArray(), ex);
+        }
+    }
+
+    /// <summary>Deletes load balancers (retrying "lease not ready") and waits until they are gone; their EIPs become available.</summary>
+    /// <param name="loadBalancerIds">The load balancers.</param>
+    /// <param name="noWait">Return right after DeleteLoadBalancers.</param>
+    /// <param name="wait">Timeout and progress of the waits.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>A task.</returns>
+    /// <exception cref="HaClusterException"><c>QcLoadBalancerNotFound</c>, <c>QcLoadBalancerDeleted</c> (nothing is deleted).</exception>
+    public async Task DeleteAsync(IEnumerable<string> loadBalancerIds, bool noWait = false, WaitOptions? wait = null, CancellationToken cancellationToken = default)
+    {
+        var ids = (await _lookup.LiveLoadBalancersAsync(loadBalancerIds, cancellationToken: cancellationToken).ConfigureAwait(false)).Select(l => l.LoadBalancerId).ToList();
+
+        // A load balancer still being created or updated refuses deletion: let it settle first.
+        await _client.WaitForLoadBalancersAsync(ids, null, wait, cancellationToken).ConfigureAwait(false);
+        _client.Observer.Verbose($"Deleting load balancer(s) {string.Join(", ", ids)}.");
+        var job = await _client.DeleteLoadBalancersAsync(ids, cancellationToken).ConfigureAwait(false);
+        if (!noWait)
+        {
+            await _client.WaitForJobsAsync(new[] { job }, wait, cancellationToken).ConfigureAwait(false);
+            await _client.WaitForLoadBalancersAsync(ids, "deleted", wait, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Deletes listeners and their backends (call <see cref="ApplyAsync"/> afterwards).</summary>
+    /// <param name="listenerIds">The listeners.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The load balancers the listeners belonged to.</returns>
+    /// <exception cref="HaClusterException"><c>QcListenerNotFound</c> (nothing is deleted).</exception>
+    public async Task<IReadOnlyList<string>> RemoveListenersAsync(IEnumerable<string> listenerIds, CancellationToken cancellationToken = default)
+    {
+        var listeners = await _lookup.ListenersAsync(listenerIds, cancellationToken).ConfigureAwait(false);
+        _client.Observer.Verbose($"Deleting listener(s) {string.Join(", ", listeners.Select(l => l.ListenerId))}.");
+        await _client.DeleteLoadBalancerListenersAsync(listeners.Select(l => l.ListenerId), cancellationToken).ConfigureAwait(false);
+        return listeners.Select(l => l.LoadBalancerId ?? string.Empty).Distinct().ToList();
+    }
+
+    /// <summary>Deletes backends (call <see cref="ApplyAsync"/> afterwards).</summary>
+    /// <param name="backendIds">The backends.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The load balancers the backends belonged to.</returns>
+    /// <exception cref="HaClusterException"><c>QcBackendNotFound</c> (nothing is deleted).</exception>
+    public async Task<IReadOnlyList<string>> RemoveBackendsAsync(IEnumerable<string> backendIds, CancellationToken cancellationToken = default)
+    {
+        var backends = await _lookup.BackendsAsync(backendIds, cancellationToken).ConfigureAwait(false);
+        _client.Observer.Verbose($"Deleting backend(s) {string.Join(", ", backends.Select(b => b.BackendId))}.");
+        await _client.DeleteLoadBalancerBackendsAsync(backends.Select(b => b.BackendId), cancellationToken).ConfigureAwait(false);
+        return backends.Select(b => b.LoadBalancerId ?? string.Empty).Distinct().ToList();
+    }
+
+    private static string Describe(BackendSpec b) => $"{b.ResourceId}:{b.Port.ToString(CultureInfo.InvariantCulture)}";
+
+    // Validates every spec and folds batches for the same listener together, so each listener gets one call.
+    private static List<BackendBatch> MergeBatches(IEnumerable<BackendBatch> batches)
+    {
+        var merged = new List<BackendBatch>();
+        foreach (var batch in batches ?? throw new ArgumentNullException(nameof(batches)))
+        {
+            QingCloudValidation.Required("QcListenerMissing", "The listener id", batch.ListenerId);
+            var target = merged.FirstOrDefault(b => b.ListenerId == batch.ListenerId);
+            if (target is null)
+            {
+                merged.Add(target = new BackendBatch(batch.ListenerId, new List<BackendSpec>()));
+            }
+
+            foreach (var backend in batch.Backends)
+            {
+                backend.WriteTo(new QingCloudParameters());
+                if (target.Backends.Any(b => b.ResourceId == backend.ResourceId && b.Port == backend.Port))
+                {
+                    throw new HaClusterException("QcBackendDuplicate", FailureKind.InvalidArgument, $"Backend {Describe(backend)} is given twice for listener {batch.ListenerId}.", backend.ResourceId);
+                }
+
+                target.Backends.Add(backend);
+            }
+        }
+
+        return merged.Where(b => b.Backends.Count > 0).ToList();
+    }
+
+    private async Task CheckBackendLimitsAsync(List<BackendBatch> work, IReadOnlyList<Listener> listeners, CancellationToken cancellationToken)
+    {
+        foreach (var batch in work)
+        {
+            var listener = listeners.First(l => l.ListenerId == batch.ListenerId);
+            foreach (var backend in batch.Backends)
+            {
+                if (listener.Backends.FirstOrDefault(b => b.ResourceId == backend.ResourceId && b.Port == backend.Port) is { } present)
+                {
+                    throw new HaClusterException("QcBackendExists", FailureKind.ResourceExists, $"Listener {listener.ListenerId} already has backend {Describe(backend)} ({present.BackendId}).", backend.ResourceId);
+                }
+            }
+
+            if (listener.Backends.Count + batch.Backends.Count > MaxBackendsPerListener)
+            {
+                throw new HaClusterException("QcTooManyBackends", FailureKind.LimitsExceeded, $"Listener {listener.ListenerId} has {listener.Backends.Count} backends; adding {batch.Backends.Count} would pass the limit of {MaxBackendsPerListener}.", listener.ListenerId);
+            }
+        }
+
+        foreach (var group in work.GroupBy(b => listeners.First(l => l.ListenerId == b.ListenerId).LoadBalancerId ?? string.Empty))
+        {
+            var present = (await _client.DescribeLoadBalancerBackendsAsync(loadBalancerId: group.Key, cancellationToken: cancellationToken).ConfigureAwait(false)).Count;
+            var adding = group.Sum(b => b.Backends.Count);
+            if (present + adding > MaxBackendsPerLoadBalancer)
+            {
+                throw new HaClusterException("QcTooManyBackends", FailureKind.LimitsExceeded, $"Load balancer {group.Key} has {present} backends; adding {adding} would pass the limit of {MaxBackendsPerLoadBalancer}.", group.Key);
+            }
+        }
+    }
+
+    // After an unknown outcome: the call added all of the batch or none of it.
+    private async Task<IReadOnlyList<string>?> FindBackendIdsAsync(BackendBatch batch, CancellationToken cancellationToken)
+    {
+        var present = await _client.DescribeLoadBalancerBackendsAsync(listenerId: batch.ListenerId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var ids = batch.Backends.Select(s => present.FirstOrDefault(b => b.ResourceId == s.ResourceId && b.Port == s.Port)?.BackendId).ToList();
+        return ids.All(id => id is not null) ? ids.Select(id => id!).ToList() : null;
+    }
+
+    private async Task<LoadBalancerSpec> ResolveAsync(LoadBalancerSpec spec, CancellationToken cancellationToken)
+    {
+        QingCloudValidation.Required("QcLoadBalancerNameMissing", "The load balancer's name", spec.Name);
+        spec.ToParameters();
+        var name = spec.Name!;
+        if ((await _client.FindLoadBalancersByNameAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false)).FirstOrDefault() is { } twin)
+        {
+            throw new HaClusterException("QcLoadBalancerExists", FailureKind.ResourceExists, $"Load balancer '{name}' already exists ({twin.LoadBalancerId}); names identify load balancers across re-runs.", name);
+        }
+
+        var resolved = new LoadBalancerSpec
+        {
+            Name = name,
+            LoadBalancerType = spec.LoadBalancerType,
+            NodeCount = spec.NodeCount,
+            HttpHeaderSize = spec.HttpHeaderSize,
+            PrivateIp = spec.PrivateIp,
+        };
+        if (!string.IsNullOrWhiteSpace(spec.VxNetId))
+        {
+            var vxnet = await _lookup.VxNetAsync(spec.VxNetId!, cancellationToken).ConfigureAwait(false);
+            resolved.VxNetId = vxnet.VxNetId;
+            CheckPrivateIp(spec.PrivateIp, vxnet);
+        }
+
+        foreach (var eip in await _lookup.EipsAsync(spec.EipIds, cancellationToken).ConfigureAwait(false))
+        {
+            if (eip.Status != "available" || !eip.IsIdle)
+            {
+                var holder = string.IsNullOrEmpty(eip.Resource?.ResourceId) ? string.Empty : $" with {eip.Resource!.ResourceId}";
+                throw new HaClusterException("QcEipNotAvailable", FailureKind.InvalidOperation, $"EIP {eip.EipId} ({eip.EipAddr}) is {eip.Status}{holder}; only an available EIP can be bound to a new load balancer.", eip.EipId);
+            }
+
+            resolved.EipIds.Add(eip.EipId);
+        }
+
+        if (!string.IsNullOrWhiteSpace(spec.SecurityGroupId))
+        {
+            resolved.SecurityGroupId = (await _lookup.SecurityGroupAsync(spec.SecurityGroupId!, cancellationToken).ConfigureAwait(false)).SecurityGroupId;
+        }
+
+        return resolved;
+    }
+
+    private static void CheckPrivateIp(string? privateIp, VxNet vxnet)
+    {
+        if (string.IsNullOrEmpty(privateIp))
+        {
+            return;
+        }
+
+        if (!IPAddress.TryParse(privateIp, out var address) || (vxnet.IpNetwork is { } cidr && !Cidr.Contains(cidr, address)))
+        {
+            throw new HaClusterException("QcPrivateIpOutsideVxNet", FailureKind.InvalidArgument, $"Private IP '{privateIp}' is not an address inside VxNet {vxnet.VxNetId} ({vxnet.IpNetwork}).", privateIp);
+        }
+    }
+}

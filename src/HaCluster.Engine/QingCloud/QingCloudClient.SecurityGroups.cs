@@ -1,0 +1,91 @@
+// Copyright (c) HaCluster contributors. MIT License.
+// Typed security-group actions.
+
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using HaCluster.Engine.Common;
+
+namespace HaCluster.Engine.QingCloud;
+
+/// <content>Security groups and their rules.</content>
+public sealed partial class QingCloudClient
+{
+    /// <summary>CreateSecurityGroup (a new group has no rules). Not repeated after an ambiguous failure: look up with <see cref="FindSecurityGroupsByNameAsync"/>.</summary>
+    /// <param name="name">The name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The new group's id.</returns>
+    public async Task<string> CreateSecurityGroupAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var reply = await InvokeAsync("CreateSecurityGroup", new QingCloudParameters().Add("security_group_name", name), QingCloudCallOptions.NonIdempotent, cancellationToken).ConfigureAwait(false);
+        return RequireString(reply, "security_group_id", "CreateSecurityGroup");
+    }
+
+    /// <summary>DescribeSecurityGroups, all pages.</summary>
+    /// <param name="securityGroupIds">Only these groups.</param>
+    /// <param name="searchWord">Matches the id or name.</param>
+    /// <param name="tagIds">Only groups with these tags.</param>
+    /// <param name="verbose">Include the resources using each group.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The groups.</returns>
+    public Task<IReadOnlyList<SecurityGroup>> DescribeSecurityGroupsAsync(IEnumerable<string>? securityGroupIds = null, string? searchWord = null, IEnumerable<string>? tagIds = null, bool verbose = false, CancellationToken cancellationToken = default) =>
+        DescribeAllAsync<SecurityGroup>(
+            "DescribeSecurityGroups",
+            new QingCloudParameters().AddList("security_groups", securityGroupIds).Add("search_word", searchWord).AddList("tags", tagIds).Add("verbose", verbose ? 1 : null),
+            "security_group_set",
+            cancellationToken);
+
+    /// <summary>Security groups whose name is exactly <paramref name="name"/>: the look-up before a create.</summary>
+    /// <param name="name">The name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The matches.</returns>
+    public async Task<IReadOnlyList<SecurityGroup>> FindSecurityGroupsByNameAsync(string name, CancellationToken cancellationToken = default) =>
+        (await DescribeSecurityGroupsAsync(searchWord: name, cancellationToken: cancellationToken).ConfigureAwait(false))
+            .Where(g => g.SecurityGroupName == name).ToList();
+
+    /// <summary>AddSecurityGroupRules (then ApplySecurityGroup). Not repeated after an ambiguous failure.</summary>
+    /// <param name="securityGroupId">The group.</param>
+    /// <param name="rules">The rules.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The new rule ids.</returns>
+    /// <exception cref="HaClusterException">A rule is invalid (nothing is sent).</exception>
+    public async Task<IReadOnlyList<string>> AddSecurityGroupRulesAsync(string securityGroupId, IEnumerable<SecurityGroupRuleSpec> rules, CancellationToken cancellationToken = default)
+    {
+        var list = rules.ToList();
+        QingCloudValidation.Count("QingCloudTooManyRules", "Rules per call", list.Count, 1, 100);
+        var reply = await InvokeAsync("AddSecurityGroupRules", new QingCloudParameters().Add("security_group", securityGroupId).AddObjects("rules", list), QingCloudCallOptions.NonIdempotent, cancellationToken).ConfigureAwait(false);
+        return ReadStringList(reply, "security_group_rules", "AddSecurityGroupRules");
+    }
+
+    /// <summary>DescribeSecurityGroupRules, all pages.</summary>
+    /// <param name="securityGroupId">Only the rules of this group.</param>
+    /// <param name="ruleIds">Only these rules.</param>
+    /// <param name="direction">Only this direction (0 inbound, 1 outbound).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The rules.</returns>
+    public Task<IReadOnlyList<SecurityGroupRule>> DescribeSecurityGroupRulesAsync(string? securityGroupId = null, IEnumerable<string>? ruleIds = null, int? direction = null, CancellationToken cancellationToken = default) =>
+        DescribeAllAsync<SecurityGroupRule>(
+            "DescribeSecurityGroupRules",
+            new QingCloudParameters().Add("security_group", securityGroupId).AddList("security_group_rules", ruleIds).Add("direction", direction),
+            "security_group_rule_set",
+            cancellationToken);
+
+    /// <summary>DeleteSecurityGroupRules (then ApplySecurityGroup).</summary>
+    /// <param name="ruleIds">The rules.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task.</returns>
+    public Task DeleteSecurityGroupRulesAsync(IEnumerable<string> ruleIds, CancellationToken cancellationToken = default) =>
+        InvokeAsync("DeleteSecurityGroupRules", new QingCloudParameters().AddList("security_group_rules", ruleIds), QingCloudCallOptions.Default, cancellationToken);
+
+    /// <summary>ApplySecurityGroup: pushes the rules to the resources using the group (or to the given instances).</summary>
+    /// <param name="securityGroupId">The group.</param>
+    /// <param name="instanceIds">Apply to these instances; null means every resource already using the group.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The job id.</returns>
+    public async Task<string> ApplySecurityGroupAsync(string securityGroupId, IEnumerable<string>? instanceIds = null, CancellationToken cancellationToken = default)
+    {
+        var reply = await InvokeAsync("ApplySecurityGroup", new QingCloudParameters().Add("security_group", securityGroupId).AddList("instances", instanceIds), QingCloudCallOptions.Default, cancellationToken).ConfigureAwait(false);
+        return RequireString(reply, "job_id", "ApplySecurityGroup");
+    }
+}

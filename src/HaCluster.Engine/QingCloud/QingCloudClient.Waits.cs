@@ -1,0 +1,149 @@
+// Copyright (c) HaCluster contributors. MIT License.
+// Waiting for jobs and for resources to settle (transition_status empty, target status reached).
+
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using HaCluster.Engine.Common;
+
+namespace HaCluster.Engine.QingCloud;
+
+/// <content>Job and status waits.</content>
+public sealed partial class QingCloudClient
+{
+    private static readonly string[] GoneStatuses = { "deleted", "ceased", "terminated", "released" };
+
+    /// <summary>Waits for jobs with one DescribeJobs per poll (see <see cref="JobWaiter"/>).</summary>
+    /// <param name="jobIds">The job ids.</param>
+    /// <param name="options">Timeout, intervals and progress; null means the defaults.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The finished jobs.</returns>
+    public Task<IReadOnlyList<Job>> WaitForJobsAsync(IEnumerable<string> jobIds, WaitOptions? options = null, CancellationToken cancellationToken = default) =>
+        new JobWaiter(this).WaitAsync(jobIds, options, cancellationToken);
+
+    /// <summary>
+    /// Waits until each load balancer has an empty <c>transition_status</c> and, when given, the target status
+    /// (<c>active</c> after create; <c>deleted</c> after delete, where a vanished one also counts).
+    /// </summary>
+    /// <param name="loadBalancerIds">The load balancers.</param>
+    /// <param name="targetStatus">The status to reach, or null for "idle in any status".</param>
+    /// <param name="options">Timeout, intervals and progress.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The load balancers as last described.</returns>
+    public Task<IReadOnlyList<LoadBalancer>> WaitForLoadBalancersAsync(IEnumerable<string> loadBalancerIds, string? targetStatus = "active", WaitOptions? options = null, CancellationToken cancellationToken = default) =>
+        WaitForStatusAsync("load balancer", loadBalancerIds, (ids, ct) => DescribeLoadBalancersAsync(ids, cancellationToken: ct), lb => lb.LoadBalancerId, lb => lb.Status, lb => lb.TransitionStatus, targetStatus, options, cancellationToken);
+
+    /// <summary>Waits until each EIP is idle and, when given, in the target status (<c>available</c> after allocation).</summary>
+    /// <param name="eipIds">The EIPs.</param>
+    /// <param name="targetStatus">The status to reach, or null.</param>
+    /// <param name="options">Timeout, intervals and progress.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The EIPs as last described.</returns>
+    public Task<IReadOnlyList<Eip>> WaitForEipsAsync(IEnumerable<string> eipIds, string? targetStatus = "available", WaitOptions? options = null, CancellationToken cancellationToken = default) =>
+        WaitForStatusAsync("EIP", eipIds, (ids, ct) => DescribeEipsAsync(ids, cancellationToken: ct), e => e.EipId, e => e.Status, e => e.TransitionStatus, targetStatus, options, cancellationToken);
+
+    /// <summary>Waits until each instance is idle and, when given, in the target status (<c>running</c> or <c>stopped</c>).</summary>
+    /// <param name="instanceIds">The instances.</param>
+    /// <param name="targetStatus">The status to reach, or null.</param>
+    /// <param name="options">Timeout, intervals and progress.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The instances as last described.</returns>
+    public Task<IReadOnlyList<Instance>> WaitForInstancesAsync(IEnumerable<string> instanceIds, string? targetStatus, WaitOptions? options = null, CancellationToken cancellationToken = default) =>
+        WaitForStatusAsync("instance", instanceIds, (ids, ct) => DescribeInstancesAsync(ids, cancellationToken: ct), i => i.InstanceId, i => i.Status, i => i.TransitionStatus, targetStatus, options, cancellationToken);
+
+    /// <summary>Waits until a security group reports <c>is_applied</c> = 1 (after ApplySecurityGroup and its job).</summary>
+    /// <param name="securityGroupId">The security group.</param>
+    /// <param name="options">Timeout, intervals and progress.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The security group as last described.</returns>
+    public async Task<SecurityGroup> WaitForSecurityGroupAppliedAsync(string securityGroupId, WaitOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var groups = await ResourceWaiter.WaitUntilAsync(
+            Observer,
+            $"Waiting for security group {securityGroupId} to be applied",
+            ct => DescribeSecurityGroupsAsync(new[] { securityGroupId }, cancellationToken: ct),
+            items => items.Count == 0 ? throw NotFound("security group", securityGroupId) : items[0].IsApplied ? null : $"{securityGroupId} not applied",
+            options,
+            cancellationToken).ConfigureAwait(false);
+        return groups[0];
+    }
+
+    private static HaClusterException NotFound(string noun, string id) =>
+        new("QingCloudResourceNotFound", FailureKind.ObjectNotFound, $"QingCloud has no {noun} {id}.", id);
+
+    private static string RequireString(JsonElement reply, string name, string action)
+    {
+        if (reply.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text)
+        {
+            return text;
+        }
+
+        throw new QingCloudTransportException("QingCloudInvalidResponse", FailureKind.InvalidResult, action, $"QingCloud {action} answered without '{name}'.", 200, isTransient: false, mayHaveReachedServer: true);
+    }
+
+    private static IReadOnlyList<string> ReadStringList(JsonElement reply, string name, string action)
+    {
+        if (reply.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array)
+        {
+            return value.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.String ? v.GetString() ?? string.Empty : v.GetRawText()).ToList();
+        }
+
+        throw new QingCloudTransportException("QingCloudInvalidResponse", FailureKind.InvalidResult, action, $"QingCloud {action} answered without the list '{name}'.", 200, isTransient: false, mayHaveReachedServer: true);
+    }
+
+    private async Task<IReadOnlyList<T>> WaitForStatusAsync<T>(
+        string noun,
+        IEnumerable<string> resourceIds,
+        Func<IReadOnlyList<string>, CancellationToken, Task<IReadOnlyList<T>>> describe,
+        Func<T, string> idOf,
+        Func<T, string?> statusOf,
+        Func<T, string?> transitionOf,
+        string? targetStatus,
+        WaitOptions? options,
+        CancellationToken cancellationToken)
+    {
+        var ids = resourceIds.Distinct(StringComparer.Ordinal).ToList();
+        var targetIsGone = targetStatus is not null && Array.IndexOf(GoneStatuses, targetStatus) >= 0;
+        var activity = $"Waiting for {noun} {string.Join(", ", ids)}" + (targetStatus is null ? " to settle" : $" to become {targetStatus}");
+        string? Pending(IReadOnlyList<T> items)
+        {
+            var waiting = new List<string>();
+            foreach (var id in ids)
+            {
+                var item = items.FirstOrDefault(i => idOf(i) == id);
+                var status = item is null ? null : statusOf(item);
+                if (item is null || (targetIsGone && Array.IndexOf(GoneStatuses, status) >= 0))
+                {
+                    if (!targetIsGone)
+                    {
+                        waiting.Add(id + " not found yet");
+                    }
+
+                    continue;
+                }
+
+                var transition = transitionOf(item);
+                if (!targetIsGone && targetStatus is not null && Array.IndexOf(GoneStatuses, status) >= 0)
+                {
+                    throw new HaClusterException("QingCloudUnexpectedStatus", FailureKind.InvalidResult, $"QingCloud {noun} {id} is {status}; it will never become {targetStatus}.", id);
+                }
+
+                if (!string.IsNullOrEmpty(transition))
+                {
+                    waiting.Add(id + " " + transition);
+                }
+                else if (targetStatus is not null && status != targetStatus)
+                {
+                    waiting.Add(id + " " + status);
+                }
+            }
+
+            return waiting.Count == 0 ? null : string.Join(", ", waiting);
+        }
+
+        return await ResourceWaiter.WaitUntilAsync(Observer, activity, ct => describe(ids, ct), Pending, options, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,38 @@
+// Copyright (c) HaCluster contributors. MIT License.
+// Remove-QcLbBackend: deletes backends (applied by Update-QcLoadBalancer).
+
+using System.Collections.Generic;
+using System.Management.Automation;
+using HaCluster.Engine.QingCloud;
+using HaCluster.Infrastructure;
+
+namespace HaCluster.Commands;
+
+/// <summary>
+/// Deletes backends in one DeleteLoadBalancerBackends call; the load balancer keeps using them until the change is
+/// applied with Update-QcLoadBalancer.
+/// </summary>
+[Cmdlet(VerbsCommon.Remove, "QcLbBackend", SupportsShouldProcess = true)]
+[OutputType(typeof(void))]
+public sealed class RemoveQcLbBackendCommand : QcChangeCmdlet
+{
+    /// <summary>Backend ids (lbb-xxxxxxxx) or backend objects; bind by property name (BackendId, loadbalancer_backend_id).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("loadbalancer_backend_id")]
+    [QcIdTransformation("BackendId", "loadbalancer_backend_id")]
+    [ValidateNotNullOrEmpty]
+    public string[] BackendId { get; set; } = System.Array.Empty<string>();
+
+    /// <inheritdoc />
+    protected override IEnumerable<string> CurrentIds => BackendId;
+
+    /// <inheritdoc />
+    protected override string ActionText => "Delete backend";
+
+    /// <inheritdoc />
+    protected override void Change(IReadOnlyList<string> ids)
+    {
+        var lbs = RunQc((client, token) => new LoadBalancerService(client).RemoveBackendsAsync(ids, token));
+        WriteVerbose($"Run Update-QcLoadBalancer {string.Join(",", lbs)} to apply the change.");
+    }
+}

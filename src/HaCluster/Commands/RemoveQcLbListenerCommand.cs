@@ -1,0 +1,38 @@
+// Copyright (c) HaCluster contributors. MIT License.
+// Remove-QcLbListener: deletes listeners and their backends (applied by Update-QcLoadBalancer).
+
+using System.Collections.Generic;
+using System.Management.Automation;
+using HaCluster.Engine.QingCloud;
+using HaCluster.Infrastructure;
+
+namespace HaCluster.Commands;
+
+/// <summary>
+/// Deletes listeners, with their backends, in one DeleteLoadBalancerListeners call. As in the console the load
+/// balancer keeps serving them until the change is applied with Update-QcLoadBalancer.
+/// </summary>
+[Cmdlet(VerbsCommon.Remove, "QcLbListener", SupportsShouldProcess = true)]
+[OutputType(typeof(void))]
+public sealed class RemoveQcLbListenerCommand : QcChangeCmdlet
+{
+    /// <summary>Listener ids (lbl-xxxxxxxx) or listener objects; bind by property name (ListenerId, loadbalancer_listener_id).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("loadbalancer_listener_id")]
+    [QcIdTransformation("ListenerId", "loadbalancer_listener_id")]
+    [ValidateNotNullOrEmpty]
+    public string[] ListenerId { get; set; } = System.Array.Empty<string>();
+
+    /// <inheritdoc />
+    protected override IEnumerable<string> CurrentIds => ListenerId;
+
+    /// <inheritdoc />
+    protected override string ActionText => "Delete listener and its backends";
+
+    /// <inheritdoc />
+    protected override void Change(IReadOnlyList<string> ids)
+    {
+        var lbs = RunQc((client, token) => new LoadBalancerService(client).RemoveListenersAsync(ids, token));
+        WriteVerbose($"Run Update-QcLoadBalancer {string.Join(",", lbs)} to apply the change.");
+    }
+}

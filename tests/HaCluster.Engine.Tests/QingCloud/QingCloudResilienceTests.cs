@@ -1,0 +1,242 @@
+// Copyright (c) HaCluster contributors. MIT License.
+// Retries against the emulator's real faults: 5100/5000, dropped connections, 1300 re-sign, 1400 lease, no blind creates.
+
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+using HaCluster.Engine.QingCloud;
+using Xunit;
+
+namespace HaCluster.Engine.Tests.QingCloud;
+
+public sealed class QingCloudResilienceTests
+{
+    private static readonly string[] Masters = { "i-master01", "i-master02", "i-master03" };
+
+    [Fact]
+    public async Task SurvivesBusyRepliesAndDroppedConnectionsWithoutDuplicates()
+    {
+        await using var emulator = await EmulatorScope.StartAsync(o =>
+        {
+            o.Faults.RetCode5100Rate = 0.3;
+            o.Faults.DropConnectionRate = 0.1;
+            o.Faults.Seed = 7;
+        });
+        var client = emulator.Client();
+        const string name = "k8s-api-faulty";
+
+        // Create → listener → backends → update, each create guarded by a look-up before any second attempt.
+        var lbId = await client.CreateOnceAsync(
+            "load balancer " + name,
+            async ct => (await client.CreateLoadBalancerAsync(new LoadBalancerSpec { Name = name, VxNetId = "vxnet-pn" }, ct)).LoadBalancerId,
+            async ct => (await client.FindLoadBalancersByNameAsync(name, cancellationToken: ct)).SingleOrDefault()?.LoadBalancerId);
+        await client.WaitForLoadBalancersAsync(new[] { lbId });
+        var listenerId = await client.CreateOnceAsync(
+            "listener 6443",
+            async ct => (await client.AddLoadBalancerListenersAsync(lbId, new[] { new ListenerSpec { Port = 6443 } }, ct)).Single(),
+            async ct => (await client.DescribeLoadBalancerListenersAsync(loadBalancerId: lbId, cancellationToken: ct)).SingleOrDefault(l => l.ListenerPort == 6443)?.ListenerId);
+        await client.CreateOnceAsync<IReadOnlyList<string>>(
+            "backends of " + listenerId,
+            async ct => await client.AddLoadBalancerBackendsAsync(listenerId, Masters.Select(m => new BackendSpec { ResourceId = m, Port = 6443 }), ct),
+            async ct =>
+            {
+                var present = await client.DescribeLoadBalancerBackendsAsync(listenerId: listenerId, cancellationToken: ct);
+                return present.Count == 0 ? null : present.Select(b => b.BackendId).ToList();
+            });
+        await client.ApplyLoadBalancerChangesAsync(new[] { lbId });
+
+        emulator.Server.Options.Faults.RetCode5100Rate = 0;
+        emulator.Server.Options.Faults.DropConnectionRate = 0;
+        var lbs = await client.DescribeLoadBalancersAsync(verbose: true);
+        var lb = Assert.Single(lbs);
+        var listener = Assert.Single(lb.Listeners);
+        Assert.Equal(6443, listener.ListenerPort);
+        Assert.Equal(Masters, listener.Backends.Select(b => b.ResourceId).OrderBy(x => x));
+        Assert.True(lb.IsApplied);
+
+        // The faults really happened and were survived, and every retry was narrated.
+        var log = emulator.Server.GetRequests();
+        Assert.Contains(log, r => r.Fault == "ret_code_5100");
+        Assert.Contains(log, r => r.Fault == "drop_connection");
+        Assert.Contains(emulator.Observer.VerboseLines, l => l.Contains("attempt") && l.Contains("ret_code 5100") && l.Contains("retrying in"));
+        Assert.DoesNotContain(emulator.Observer.AllText, l => l.Contains(EmulatorScope.Secret));
+    }
+
+    [Fact]
+    public async Task RetriesEveryTransientReplyUntilItSucceeds()
+    {
+        await using var emulator = await EmulatorScope.StartAsync(o =>
+        {
+            o.Faults.RetCode5000Rate = 0.5;
+            o.Faults.Seed = 3;
+        });
+
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(6, (await emulator.Client().DescribeInstancesAsync()).Count);
+        }
+
+        var log = emulator.Requests("DescribeInstances");
+        Assert.Contains(log, r => r.RetCode == 5000);
+        Assert.Equal(10, log.Count(r => r.RetCode == 0));
+        Assert.NotEqual(log.First().Parameters["time_stamp"] + log.First().Parameters["signature_method"], string.Empty);
+    }
+
+    [Fact]
+    public async Task ADroppedCreateIsNotRepeatedButReportedAsAmbiguous()
+    {
+        await using var emulator = await EmulatorScope.StartAsync(o => o.Faults.DropConnectionRate = 1.0);
+        var client = emulator.Client();
+
+        var ex = await Assert.ThrowsAsync<QingCloudAmbiguousResultException>(() => client.CreateLoadBalancerAsync(new LoadBalancerSpec { Name = "once", VxNetId = "vxnet-pn" }));
+
+        Assert.Equal("QingCloudAmbiguousResult", ex.ErrorId);
+        Assert.Equal("CreateLoadBalancer", ex.Action);
+        Assert.Equal("once", ex.Parameters["loadbalancer_name"]);
+        Assert.Single(emulator.Requests("CreateLoadBalancer"));
+
+        // The look-up finds what the lost reply created, so CreateOnceAsync does not create a second one.
+        emulator.Server.Options.Faults.DropConnectionRate = 0;
+        var creates = 0;
+        var id = await client.CreateOnceAsync(
+            "load balancer once",
+            async ct =>
+            {
+                creates++;
+                throw new QingCloudAmbiguousResultException("CreateLoadBalancer", ex.Parameters, ex);
+            },
+            async ct => (await client.FindLoadBalancersByNameAsync("once", cancellationToken: ct)).SingleOrDefault()?.LoadBalancerId);
+        Assert.Equal(1, creates);
+        Assert.StartsWith("lb-", id);
+        Assert.Single(await client.DescribeLoadBalancersAsync());
+    }
+
+    [Fact]
+    public async Task CreateOnceCreatesAgainWhenTheLookupFindsNothing()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var client = emulator.Client();
+        var attempts = 0;
+
+        var id = await client.CreateOnceAsync(
+            "security group retry",
+            async ct =>
+            {
+                if (++attempts == 1)
+                {
+                    throw new QingCloudAmbiguousResultException("CreateSecurityGroup", new Dictionary<string, string>(), new TimeoutException("lost before reaching the server"));
+                }
+
+                return await client.CreateSecurityGroupAsync("retry", ct);
+            },
+            async ct => (await client.FindSecurityGroupsByNameAsync("retry", ct)).SingleOrDefault()?.SecurityGroupId);
+
+        Assert.Equal(2, attempts);
+        Assert.Equal(id, (await client.FindSecurityGroupsByNameAsync("retry")).Single().SecurityGroupId);
+    }
+
+    [Fact]
+    public async Task ADroppedIdempotentCallIsRetried()
+    {
+        await using var emulator = await EmulatorScope.StartAsync(o =>
+        {
+            o.Faults.DropConnectionRate = 0.5;
+            o.Faults.Seed = 11;
+        });
+
+        var vxnets = await emulator.Client().DescribeVxNetsAsync();
+
+        Assert.Single(vxnets);
+        Assert.Contains(emulator.Requests("DescribeVxnets"), r => r.Fault == "drop_connection");
+        Assert.Contains(emulator.Observer.VerboseLines, l => l.Contains("DescribeVxnets") && l.Contains("QingCloudConnectionFailed"));
+    }
+
+    [Fact]
+    public async Task ExpiredTimeStampIsReSignedOnce()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var calls = 0;
+        var client = emulator.Client(configure: o => o.UtcNow = () => ++calls == 1 ? DateTime.UtcNow.AddMinutes(-10) : DateTime.UtcNow);
+
+        var instances = await client.DescribeInstancesAsync();
+
+        var log = emulator.Requests("DescribeInstances");
+        Assert.Equal(6, instances.Count);
+        Assert.Equal(new[] { 1300, 0 }, log.Select(r => r.RetCode));
+        Assert.NotEqual(log[0].Parameters["time_stamp"], log[1].Parameters["time_stamp"]);
+        Assert.Contains(emulator.Observer.VerboseLines, l => l.Contains("ret_code 1300") && l.Contains("re-signing"));
+    }
+
+    [Fact]
+    public async Task AStaleClockFailsAfterOneReSign()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var client = emulator.Client(configure: o => o.UtcNow = () => DateTime.UtcNow.AddMinutes(-10));
+
+        var ex = await Assert.ThrowsAsync<QingCloudApiException>(() => client.DescribeInstancesAsync());
+
+        Assert.Equal(1300, ex.RetCode);
+        Assert.Equal("QingCloudMessageExpired", ex.ErrorId);
+        Assert.Equal(2, emulator.Requests("DescribeInstances").Count);
+    }
+
+    [Fact]
+    public async Task LeaseNotReadyIsWaitedOutForDeleteAndRelease()
+    {
+        await using var emulator = await EmulatorScope.StartAsync(o => o.LeaseWindowMs = 3000);
+        var client = emulator.Client();
+
+        // Each delete follows its create at once, well inside the lease window.
+        var created = await client.CreateLoadBalancerAsync(new LoadBalancerSpec { Name = "short-lived", VxNetId = "vxnet-pn" });
+        await client.WaitForJobsAsync(new[] { created.JobId });
+        await client.WaitForJobsAsync(new[] { await client.DeleteLoadBalancersAsync(new[] { created.LoadBalancerId }) });
+        var eipId = (await client.AllocateEipsAsync(new EipSpec { Bandwidth = 1 })).Single();
+        await client.WaitForEipsAsync(new[] { eipId });
+        await client.WaitForJobsAsync(new[] { await client.ReleaseEipsAsync(new[] { eipId }) });
+
+        foreach (var action in new[] { "DeleteLoadBalancers", "ReleaseEips" })
+        {
+            var log = emulator.Requests(action);
+            Assert.True(log.Count >= 2, action + " should have been retried");
+            Assert.Equal(1400, log[0].RetCode);
+            Assert.Contains("lease", log[0].Message);
+            Assert.Equal(0, log[^1].RetCode);
+        }
+
+        Assert.Contains(emulator.Observer.VerboseLines, l => l.Contains("DeleteLoadBalancers") && l.Contains("lease not ready"));
+    }
+
+    [Fact]
+    public async Task OtherActionsAreNotRetriedOn1400()
+    {
+        await using var emulator = await EmulatorScope.StartAsync(o => o.JobLatencyMs = 60_000);
+        var client = emulator.Client();
+        var created = await client.CreateLoadBalancerAsync(new LoadBalancerSpec { Name = "busy", VxNetId = "vxnet-pn" });
+
+        // While the LB is still being created, UpdateLoadBalancers is refused with 1400; that is final.
+        var ex = await Assert.ThrowsAsync<QingCloudApiException>(() => client.UpdateLoadBalancersAsync(new[] { created.LoadBalancerId }));
+
+        Assert.Equal(1400, ex.RetCode);
+        Assert.Single(emulator.Requests("UpdateLoadBalancers"));
+    }
+
+    [Fact]
+    public async Task ARefusedConnectionIsRetriedEvenForACreateBecauseNothingWasSent()
+    {
+        // A port that was just free on this helper's loopback range: connecting to it is refused.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Parse("127.10.0.1"), 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var observer = new RecordingObserver();
+        var context = new QingCloudContext("QYKEY", QingCloudContextTests.Secure(EmulatorScope.Secret), "pek3b", new Uri($"http://127.10.0.1:{port}/iaas/"));
+        var client = new QingCloudClient(context, observer, new QingCloudClientOptions { MaxRetryAttempts = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(1) });
+
+        var ex = await Assert.ThrowsAsync<QingCloudTransportException>(() => client.CreateSecurityGroupAsync("never"));
+
+        Assert.Equal("QingCloudConnectionFailed", ex.ErrorId);
+        Assert.False(ex.MayHaveReachedServer);
+        Assert.Equal(2, observer.VerboseLines.Count(l => l.Contains("CreateSecurityGroup") && l.Contains("retrying")));
+    }
+}
