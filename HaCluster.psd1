@@ -29,6 +29,7 @@
         'Add-QcLbListener'
         'Add-QcSecurityGroupRule'
         'Connect-QingCloud'
+        'ConvertFrom-KkLog'
         'Disconnect-QingCloud'
         'Export-HaClusterConfig'
         'Get-QcContext'

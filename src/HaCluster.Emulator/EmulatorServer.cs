@@ -65,28 +65,21 @@ public sealed class EmulatorServer : IAsyncDisposable
     public IEnumerable<string> SupportedActions => _gateway.Actions.Order(StringComparer.Ordinal);
 
     /// <summary>
-    /// Starts an emulator whose load balancers really forward traffic: a <see cref="LoopbackDataPlane"/> binds each
-    /// applied listener on its loopback VIP or EIP address and health-checks the backends.
+    /// Starts an emulator whose load balancers forward real traffic on loopback
+    /// (<see cref="LoopbackDataPlane"/> with <see cref="EmulatorOptions.HealthCheckTimeScale"/>).
     /// </summary>
     /// <param name="options">Options (validated here).</param>
     /// <param name="cancellationToken">Cancels start-up.</param>
     /// <returns>The running server.</returns>
-    public static Task<EmulatorServer> StartAsync(EmulatorOptions options, CancellationToken cancellationToken = default) =>
-        StartAsync(options, CreateDataPlane(options), cancellationToken);
-
-    /// <summary>The default data plane for <paramref name="options"/>.</summary>
-    /// <param name="options">The options.</param>
-    /// <returns>A new, empty data plane.</returns>
-    public static ILoadBalancerDataPlane CreateDataPlane(EmulatorOptions options)
+    /// <exception cref="EmulatorConfigException">The options are invalid.</exception>
+    public static Task<EmulatorServer> StartAsync(EmulatorOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-
-        // health_check_time_scale is applied once, where the API's healthy_check_option becomes a ListenerSpec
-        // (AppliedConfig.Snapshot); scaling here as well would square it.
-        return new LoopbackDataPlane(healthCheckTimeScale: 1.0);
+        options.Validate();
+        return StartAsync(options, new LoopbackDataPlane(options.HealthCheckTimeScale), cancellationToken);
     }
 
-    /// <summary>Starts an emulator driving the given data plane, which the server then owns.</summary>
+    /// <summary>Starts an emulator driving the given data plane (e.g. <see cref="InertDataPlane"/> to bind nothing), which the server then owns.</summary>
     /// <param name="options">Options (validated here).</param>
     /// <param name="dataPlane">Traffic forwarding; disposed with the server.</param>
     /// <param name="cancellationToken">Cancels start-up.</param>

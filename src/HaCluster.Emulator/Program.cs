@@ -6,6 +6,7 @@ using System.IO;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
+using HaCluster.Emulator.DataPlane;
 
 namespace HaCluster.Emulator;
 
@@ -17,15 +18,18 @@ internal static class Program
         with load balancers, listeners, backends, EIPs, security groups, tags, instances, VxNets and jobs.
 
         Usage:
-          HaCluster.Emulator [--config <file.yaml>] [--listen <url>]
+          HaCluster.Emulator [--config <file.yaml>] [--listen <url>] [--no-data-plane]
           dotnet run --project src/HaCluster.Emulator -- --config <file.yaml>
 
         Options:
           --config <file>   YAML configuration (schema below). Without it the built-in demo world is used.
           --listen <url>    Overrides `listen`, e.g. http://127.0.0.1:0 (port 0 = any free port).
+          --no-data-plane   Bind no listener sockets: the API works, backends all report down.
           --help, -h        This text.
 
-        Once listening it prints one line: "HaCluster emulator listening on <base-url> (API <base-url>iaas/)".
+        Once listening it prints "HaCluster emulator listening on <base-url> (API <base-url>iaas/)", then one line
+        per listener bind/close and backend status change. After UpdateLoadBalancers each listener binds its VIP
+        (internal LB) or EIP (external LB) on loopback and forwards to backends that pass health checks.
 
         Configuration (every key optional; an absent key keeps the default shown):
           listen: http://127.0.0.1:7878            # http only; an IP address or localhost; no path
@@ -63,6 +67,7 @@ internal static class Program
     {
         string? configPath = null;
         string? listen = null;
+        var dataPlane = true;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -75,6 +80,9 @@ internal static class Program
                     break;
                 case "--listen" when i + 1 < args.Length:
                     listen = args[++i];
+                    break;
+                case "--no-data-plane":
+                    dataPlane = false;
                     break;
                 default:
                     Console.Error.WriteLine($"Unknown or incomplete argument '{args[i]}'. Run with --help for usage.");
@@ -106,7 +114,8 @@ internal static class Program
         EmulatorServer server;
         try
         {
-            server = await EmulatorServer.StartAsync(options, stop.Token).ConfigureAwait(false);
+            ILoadBalancerDataPlane plane = dataPlane ? new LoopbackDataPlane(options.HealthCheckTimeScale, Console.WriteLine) : new InertDataPlane();
+            server = await EmulatorServer.StartAsync(options, plane, stop.Token).ConfigureAwait(false);
         }
         catch (IOException ex)
         {

@@ -228,6 +228,11 @@ Describe 'Qc cmdlets against a running emulator' {
         $masters[0].Name | Should -Be 'master1'
     }
 
+    It 'says on the Verbose stream what it asks QingCloud' {
+        $verbose = Get-QcInstance -Name master* -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        $verbose.Message | Should -Contain "Describing instances named master* in QingCloud zone $($Emulator.Zone) at $($Emulator.Endpoint) as $($Emulator.AccessKeyId)."
+    }
+
     It 'matches names case-insensitively and reports a literal name that matches nothing' {
         (Get-QcInstance -Name MASTER2).InstanceId | Should -Be 'i-master02'
         $result = Get-QcInstance -Name nosuch, node1 -ErrorVariable missing -ErrorAction SilentlyContinue

@@ -23,11 +23,10 @@ internal static class AppliedConfig
     /// <summary>Every listener of the LB with its backends, as they are now. Call under the lock.</summary>
     /// <param name="state">State.</param>
     /// <param name="lb">The LB.</param>
-    /// <returns>Specs in creation order (health-check times scaled by <c>health_check_time_scale</c>).</returns>
+    /// <returns>Specs in creation order, health-check times in the API's seconds (the data plane applies <c>health_check_time_scale</c>).</returns>
     public static IReadOnlyList<ListenerSpec> Snapshot(CloudState state, LoadBalancer lb)
     {
         var address = BindAddress(state, lb) ?? string.Empty;
-        var scale = state.Options.HealthCheckTimeScale;
         return state.Listeners.Values
             .Where(l => l.LoadBalancerId == lb.Id)
             .OrderBy(l => l.Seq)
@@ -46,7 +45,7 @@ internal static class AppliedConfig
                     l.Protocol,
                     l.BalanceMode,
                     l.HealthCheckMethod,
-                    new HealthCheckOption(o[0] * scale, o[1] * scale, o[2], o[3]),
+                    new HealthCheckOption(o[0], o[1], o[2], o[3]),
                     (l.ForwardFor & 1) != 0,
                     backends);
             })

@@ -60,7 +60,7 @@ public sealed class AddQcLbBackendCommand : QcCmdlet
             .ToList();
         if (batches.Count > 0 && unique.Count > 0)
         {
-            WriteObject(RunQc((client, token) => new LoadBalancerService(client).AddBackendsAsync(batches, token)), enumerateCollection: true);
+            WriteObject(RunQc($"Adding backends to listener(s) {string.Join(", ", batches.Select(b => b.ListenerId))}", (client, token) => new LoadBalancerService(client).AddBackendsAsync(batches, token)), enumerateCollection: true);
         }
     }
 }

@@ -85,7 +85,7 @@ public sealed class AddQcLbListenerCommand : QcCmdlet
         var firewall = OpenFirewall ? " and open it in the firewall" : string.Empty;
         if (ShouldProcess(LoadBalancer, $"Add {spec.Protocol} listener on port {Port} ({spec.BalanceMode}){firewall}"))
         {
-            WriteObject(RunQc((client, token) => new LoadBalancerService(client).AddListenerAsync(LoadBalancer, spec, OpenFirewall, null, token)));
+            WriteObject(RunQc($"Adding a listener on port {Port} to load balancer {LoadBalancer}", (client, token) => new LoadBalancerService(client).AddListenerAsync(LoadBalancer, spec, OpenFirewall, null, token)));
         }
     }
 }

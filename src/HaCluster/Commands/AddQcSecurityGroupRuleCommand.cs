@@ -87,7 +87,7 @@ public sealed class AddQcSecurityGroupRuleCommand : QcCmdlet
         var ports = rule.Val1 is null ? string.Empty : " port " + rule.Val1 + (rule.Val2 is null ? string.Empty : "-" + rule.Val2);
         if (ShouldProcess(SecurityGroup, $"Add rule {rule.Action} {Direction.ToLowerInvariant()} {Protocol}{ports} from {Source ?? "anywhere"} (priority {Priority}) and apply the group"))
         {
-            WriteObject(RunQc((client, token) => new SecurityGroupService(client).AddRulesAsync(SecurityGroup, new[] { rule }, NoWait, null, token)), enumerateCollection: true);
+            WriteObject(RunQc($"Adding a rule to security group {SecurityGroup}", (client, token) => new SecurityGroupService(client).AddRulesAsync(SecurityGroup, new[] { rule }, NoWait, null, token)), enumerateCollection: true);
         }
     }
 }

@@ -14,7 +14,7 @@ namespace HaCluster.Commands;
 /// <summary>Gets QingCloud elastic IPs (DescribeEips, every page), by id or by name with wildcards; released ones are not listed.</summary>
 [Cmdlet(VerbsCommon.Get, "QcEip", DefaultParameterSetName = FilterSet)]
 [OutputType(typeof(Eip))]
-public sealed class GetQcEipCommand : QcGetCmdlet<Eip>
+public sealed class GetQcEipCommand : QcGetCmdlet
 {
     private static readonly string[] LiveStatuses = { "pending", "available", "associated", "suspended" };
 
@@ -47,8 +47,8 @@ public sealed class GetQcEipCommand : QcGetCmdlet<Eip>
     /// <inheritdoc />
     protected override string Noun => "EIP";
 
-    /// <inheritdoc />
-    protected override async Task<IReadOnlyList<Eip>> DescribeAsync(QingCloudClient client, IReadOnlyList<string>? ids, string? searchWord, CancellationToken cancellationToken)
+    // Describes by ids, or all narrowed by an optional search word.
+    private async Task<IReadOnlyList<Eip>> DescribeAsync(QingCloudClient client, IReadOnlyList<string>? ids, string? searchWord, CancellationToken cancellationToken)
     {
         // DescribeEips rejects the whole call for one unknown id, so ids are matched here against the live list.
         var all = await client.DescribeEipsAsync(status: Status ?? LiveStatuses, searchWord: searchWord, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -56,8 +56,5 @@ public sealed class GetQcEipCommand : QcGetCmdlet<Eip>
     }
 
     /// <inheritdoc />
-    protected override string IdOf(Eip item) => item.EipId;
-
-    /// <inheritdoc />
-    protected override string? NameOf(Eip item) => item.EipName;
+    protected override void EndProcessing() => WriteResources<Eip>(DescribeAsync, item => item.EipId, item => item.EipName);
 }

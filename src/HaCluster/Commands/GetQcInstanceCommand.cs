@@ -52,7 +52,7 @@ public sealed class GetQcInstanceCommand : QcCmdlet
         if (ParameterSetName == IdSet)
         {
             var ids = _ids.Distinct().ToList();
-            var found = RunQc((client, token) => client.DescribeInstancesAsync(ids, Status, cancellationToken: token));
+            var found = RunQc($"Describing instances {string.Join(", ", ids)}", (client, token) => client.DescribeInstancesAsync(ids, Status, cancellationToken: token));
             ReportMissingIds(ids, found, i => i.InstanceId, "QcInstanceNotFound", "instance");
             WriteObject(found, enumerateCollection: true);
             return;
@@ -66,7 +66,13 @@ public sealed class GetQcInstanceCommand : QcCmdlet
 
         // A single literal name narrows the listing on the server; the exact match happens here.
         var search = Name is { Length: 1 } && !WildcardPattern.ContainsWildcardCharacters(Name[0]) ? Name[0] : null;
-        var all = RunQc((client, token) => client.DescribeInstancesAsync(status: Status, searchWord: search, tagIds: tagIds, cancellationToken: token));
+        var all = RunQc(Describe("instances", Name, Status, tagIds), (client, token) => client.DescribeInstancesAsync(status: Status, searchWord: search, tagIds: tagIds, cancellationToken: token));
         WriteObject(FilterByName(all, Name, i => i.InstanceName, "QcInstanceNotFound", "instance"), enumerateCollection: true);
     }
+
+    private static string Describe(string noun, string[]? names, string[]? status, List<string>? tagIds) =>
+        "Describing " + noun
+        + (names is null ? string.Empty : " named " + string.Join(", ", names))
+        + (status is null ? string.Empty : " with status " + string.Join(", ", status))
+        + (tagIds is null ? string.Empty : " tagged " + string.Join(", ", tagIds));
 }

@@ -41,7 +41,7 @@ public sealed class GetQcJobCommand : QcCmdlet
     protected override void EndProcessing()
     {
         var ids = _ids.Distinct().ToList();
-        var jobs = RunQc((client, token) => client.DescribeJobsAsync(ids.Count == 0 ? null : ids, Status, token));
+        var jobs = RunQc(ids.Count == 0 ? "Describing jobs" : $"Describing jobs {string.Join(", ", ids)}", (client, token) => client.DescribeJobsAsync(ids.Count == 0 ? null : ids, Status, token));
         if (ids.Count > 0 && Status is null)
         {
             ReportMissingIds(ids, jobs, j => j.JobId, "QcJobNotFound", "job");

@@ -45,7 +45,7 @@ public sealed class GetQcLbBackendCommand : QcCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        var backends = RunQc((client, token) => client.DescribeLoadBalancerBackendsAsync(BackendId, Listener, LoadBalancer, cancellationToken: token));
+        var backends = RunQc($"Describing the backends of {Listener ?? LoadBalancer ?? (BackendId is null ? "every load balancer" : string.Join(", ", BackendId))}", (client, token) => client.DescribeLoadBalancerBackendsAsync(BackendId, Listener, LoadBalancer, cancellationToken: token));
         if (BackendId is not null)
         {
             ReportMissingIds(BackendId, backends, b => b.BackendId, "QcBackendNotFound", "backend");

@@ -43,7 +43,7 @@ public sealed class GetQcLbListenerCommand : QcCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        var listeners = RunQc((client, token) => client.DescribeLoadBalancerListenersAsync(ListenerId, LoadBalancer, verbose: true, cancellationToken: token));
+        var listeners = RunQc($"Describing the listeners of {LoadBalancer ?? (ListenerId is null ? "every load balancer" : string.Join(", ", ListenerId))}", (client, token) => client.DescribeLoadBalancerListenersAsync(ListenerId, LoadBalancer, verbose: true, cancellationToken: token));
         if (ListenerId is not null)
         {
             ReportMissingIds(ListenerId, listeners, l => l.ListenerId, "QcListenerNotFound", "listener");

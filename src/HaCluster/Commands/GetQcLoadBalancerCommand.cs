@@ -16,7 +16,7 @@ namespace HaCluster.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "QcLoadBalancer", DefaultParameterSetName = FilterSet)]
 [OutputType(typeof(LoadBalancer))]
-public sealed class GetQcLoadBalancerCommand : QcGetCmdlet<LoadBalancer>
+public sealed class GetQcLoadBalancerCommand : QcGetCmdlet
 {
     private List<string>? _tagIds;
 
@@ -61,13 +61,10 @@ public sealed class GetQcLoadBalancerCommand : QcGetCmdlet<LoadBalancer>
         return _tagIds is not { Count: 0 };
     }
 
-    /// <inheritdoc />
-    protected override Task<IReadOnlyList<LoadBalancer>> DescribeAsync(QingCloudClient client, IReadOnlyList<string>? ids, string? searchWord, CancellationToken cancellationToken) =>
+    // Describes by ids, or all narrowed by an optional search word.
+    private Task<IReadOnlyList<LoadBalancer>> DescribeAsync(QingCloudClient client, IReadOnlyList<string>? ids, string? searchWord, CancellationToken cancellationToken) =>
         client.DescribeLoadBalancersAsync(ids, searchWord: searchWord, tagIds: _tagIds, verbose: Detailed, cancellationToken: cancellationToken);
 
     /// <inheritdoc />
-    protected override string IdOf(LoadBalancer item) => item.LoadBalancerId;
-
-    /// <inheritdoc />
-    protected override string? NameOf(LoadBalancer item) => item.LoadBalancerName;
+    protected override void EndProcessing() => WriteResources<LoadBalancer>(DescribeAsync, item => item.LoadBalancerId, item => item.LoadBalancerName);
 }

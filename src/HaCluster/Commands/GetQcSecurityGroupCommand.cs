@@ -16,7 +16,7 @@ namespace HaCluster.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "QcSecurityGroup", DefaultParameterSetName = FilterSet)]
 [OutputType(typeof(SecurityGroup))]
-public sealed class GetQcSecurityGroupCommand : QcGetCmdlet<SecurityGroup>
+public sealed class GetQcSecurityGroupCommand : QcGetCmdlet
 {
     /// <summary>Security group ids (sg-xxxxxxxx); bind from objects with a SecurityGroupId or security_group_id property.</summary>
     [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
@@ -42,13 +42,10 @@ public sealed class GetQcSecurityGroupCommand : QcGetCmdlet<SecurityGroup>
     /// <inheritdoc />
     protected override string Noun => "security group";
 
-    /// <inheritdoc />
-    protected override Task<IReadOnlyList<SecurityGroup>> DescribeAsync(QingCloudClient client, IReadOnlyList<string>? ids, string? searchWord, CancellationToken cancellationToken) =>
+    // Describes by ids, or all narrowed by an optional search word.
+    private Task<IReadOnlyList<SecurityGroup>> DescribeAsync(QingCloudClient client, IReadOnlyList<string>? ids, string? searchWord, CancellationToken cancellationToken) =>
         client.DescribeSecurityGroupsAsync(ids, searchWord, verbose: true, cancellationToken: cancellationToken);
 
     /// <inheritdoc />
-    protected override string IdOf(SecurityGroup item) => item.SecurityGroupId;
-
-    /// <inheritdoc />
-    protected override string? NameOf(SecurityGroup item) => item.SecurityGroupName;
+    protected override void EndProcessing() => WriteResources<SecurityGroup>(DescribeAsync, item => item.SecurityGroupId, item => item.SecurityGroupName);
 }

@@ -39,13 +39,13 @@ public sealed class GetQcVxNetCommand : QcCmdlet
         if (ParameterSetName == IdSet)
         {
             var ids = _ids.Distinct().ToList();
-            var found = RunQc((client, token) => client.DescribeVxNetsAsync(ids, verbose: true, cancellationToken: token));
+            var found = RunQc($"Describing VxNets {string.Join(", ", ids)}", (client, token) => client.DescribeVxNetsAsync(ids, verbose: true, cancellationToken: token));
             ReportMissingIds(ids, found, v => v.VxNetId, "QcVxNetNotFound", "VxNet");
             WriteObject(found, enumerateCollection: true);
             return;
         }
 
-        var all = RunQc((client, token) => client.DescribeVxNetsAsync(verbose: true, cancellationToken: token));
+        var all = RunQc(Name is null ? "Describing all VxNets" : $"Describing VxNets named {string.Join(", ", Name)}", (client, token) => client.DescribeVxNetsAsync(verbose: true, cancellationToken: token));
         WriteObject(FilterByName(all, Name, v => v.VxNetName, "QcVxNetNotFound", "VxNet"), enumerateCollection: true);
     }
 }

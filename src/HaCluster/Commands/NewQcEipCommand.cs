@@ -44,7 +44,7 @@ public sealed class NewQcEipCommand : QcCmdlet
         }
 
         var spec = new EipSpec { Bandwidth = Bandwidth, BillingMode = billing, Name = Name };
-        var eips = RunQc((client, token) => new EipService(client).AllocateAsync(spec, NoWait, null, token));
+        var eips = RunQc($"Allocating EIP {Name}", (client, token) => new EipService(client).AllocateAsync(spec, NoWait, null, token));
         WriteObject(eips, enumerateCollection: true);
     }
 }

@@ -83,6 +83,6 @@ public sealed class NewQcLoadBalancerCommand : QcCmdlet
             }
         }
 
-        WriteObject(RunQc((client, token) => new LoadBalancerService(client).CreateAsync(spec, NoWait, null, token)));
+        WriteObject(RunQc($"Creating load balancer {Name}", (client, token) => new LoadBalancerService(client).CreateAsync(spec, NoWait, null, token)));
     }
 }

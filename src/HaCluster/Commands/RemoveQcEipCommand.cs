@@ -41,5 +41,5 @@ public sealed class RemoveQcEipCommand : QcChangeCmdlet
 
     /// <inheritdoc />
     protected override void Change(IReadOnlyList<string> ids) =>
-        RunQcAction((client, token) => new EipService(client).ReleaseAsync(ids, Force, NoWait, null, token));
+        RunQcAction($"Releasing EIP(s) {string.Join(", ", ids)}", (client, token) => new EipService(client).ReleaseAsync(ids, Force, NoWait, null, token));
 }

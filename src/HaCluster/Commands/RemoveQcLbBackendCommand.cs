@@ -32,7 +32,7 @@ public sealed class RemoveQcLbBackendCommand : QcChangeCmdlet
     /// <inheritdoc />
     protected override void Change(IReadOnlyList<string> ids)
     {
-        var lbs = RunQc((client, token) => new LoadBalancerService(client).RemoveBackendsAsync(ids, token));
+        var lbs = RunQc($"Deleting backend(s) {string.Join(", ", ids)}", (client, token) => new LoadBalancerService(client).RemoveBackendsAsync(ids, token));
         WriteVerbose($"Run Update-QcLoadBalancer {string.Join(",", lbs)} to apply the change.");
     }
 }

@@ -32,7 +32,7 @@ public sealed class RemoveQcLbListenerCommand : QcChangeCmdlet
     /// <inheritdoc />
     protected override void Change(IReadOnlyList<string> ids)
     {
-        var lbs = RunQc((client, token) => new LoadBalancerService(client).RemoveListenersAsync(ids, token));
+        var lbs = RunQc($"Deleting listener(s) {string.Join(", ", ids)}", (client, token) => new LoadBalancerService(client).RemoveListenersAsync(ids, token));
         WriteVerbose($"Run Update-QcLoadBalancer {string.Join(",", lbs)} to apply the change.");
     }
 }

@@ -36,5 +36,5 @@ public sealed class RemoveQcLoadBalancerCommand : QcChangeCmdlet
 
     /// <inheritdoc />
     protected override void Change(IReadOnlyList<string> ids) =>
-        RunQcAction((client, token) => new LoadBalancerService(client).DeleteAsync(ids, NoWait, null, token));
+        RunQcAction($"Deleting load balancer(s) {string.Join(", ", ids)}", (client, token) => new LoadBalancerService(client).DeleteAsync(ids, NoWait, null, token));
 }

@@ -64,7 +64,7 @@ public sealed class UpdateQcLoadBalancerCommand : QcChangeCmdlet
             WaitForBackendsUp = WaitForBackend is not null,
             BackendWait = new WaitOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), ActivityId = 3110 },
         };
-        var lbs = RunQc((client, token) => new LoadBalancerService(client).ApplyAsync(ids, options, token));
+        var lbs = RunQc($"Applying changes to load balancer(s) {string.Join(", ", ids)}", (client, token) => new LoadBalancerService(client).ApplyAsync(ids, options, token));
         if (PassThru)
         {
             WriteObject(lbs, enumerateCollection: true);

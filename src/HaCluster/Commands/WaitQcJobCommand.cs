@@ -39,9 +39,8 @@ public sealed class WaitQcJobCommand : QcCmdlet
     protected override void EndProcessing()
     {
         var ids = _ids.Distinct().ToList();
-        WriteVerbose($"Waiting up to {TimeoutSec} s for QingCloud jobs {string.Join(", ", ids)}.");
         var options = new WaitOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), ReturnFailedJobs = true };
-        var jobs = RunQc((client, token) => client.WaitForJobsAsync(ids, options, token));
+        var jobs = RunQc($"Waiting up to {TimeoutSec} s for jobs {string.Join(", ", ids)}", (client, token) => client.WaitForJobsAsync(ids, options, token));
         foreach (var job in jobs)
         {
             if (job.IsFailed)

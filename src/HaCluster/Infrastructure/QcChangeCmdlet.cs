@@ -38,10 +38,11 @@ public abstract class QcChangeCmdlet : QcCmdlet
         }
     }
 
-    /// <summary>Runs engine work that returns nothing with a client bound to this invocation (see <see cref="QcCmdlet.RunQc{T}"/>).</summary>
+    /// <summary>Runs engine work that returns nothing with a client bound to this invocation (see QcCmdlet.RunQc).</summary>
+    /// <param name="what">What the call does, for the Verbose stream.</param>
     /// <param name="work">The engine call.</param>
-    protected void RunQcAction(Func<QingCloudClient, CancellationToken, Task> work) =>
-        RunQc(async (client, token) =>
+    protected void RunQcAction(string what, Func<QingCloudClient, CancellationToken, Task> work) =>
+        RunQc(what, async (client, token) =>
         {
             await work(client, token).ConfigureAwait(false);
             return true;

@@ -64,11 +64,13 @@ public abstract class QcCmdlet : HaCmdlet
 
     /// <summary>Runs engine work with a QingCloud client bound to this invocation's context and observer.</summary>
     /// <typeparam name="T">Result type.</typeparam>
+    /// <param name="what">What the call does, for the Verbose stream, e.g. <c>Describing instances named master*</c>.</param>
     /// <param name="work">The engine call.</param>
     /// <returns>Its result.</returns>
-    protected T RunQc<T>(Func<QingCloudClient, CancellationToken, Task<T>> work)
+    protected T RunQc<T>(string what, Func<QingCloudClient, CancellationToken, Task<T>> work)
     {
         var context = ResolveContext();
+        WriteVerbose($"{what} in QingCloud zone {context.Zone} at {context.Endpoint} as {context.AccessKeyId}.");
         return RunEngine((observer, token) => work(new QingCloudClient(context, observer), token));
     }
 
@@ -157,7 +159,7 @@ public abstract class QcCmdlet : HaCmdlet
         var ids = new List<string>(Array.FindAll(tags, t => t.StartsWith("tag-", StringComparison.Ordinal)));
         if (names.Length > 0)
         {
-            var known = RunQc((client, token) => client.DescribeTagsAsync(cancellationToken: token));
+            var known = RunQc($"Looking up tags {string.Join(", ", names)}", (client, token) => client.DescribeTagsAsync(cancellationToken: token));
             foreach (var tag in FilterByName(known, names, t => t.TagName, "QcTagNotFound", "tag"))
             {
                 ids.Add(tag.TagId);

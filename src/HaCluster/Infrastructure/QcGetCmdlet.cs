@@ -1,6 +1,7 @@
 // Copyright (c) HaCluster contributors. MIT License.
 // Base of the Get-Qc* cmdlets that find resources by id (from the pipeline) or by name pattern.
 
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -14,8 +15,11 @@ namespace HaCluster.Infrastructure;
 /// By id, ids piped in are collected and described in one call, and each unknown id is a non-terminating
 /// ObjectNotFound error; by name, wildcards match case-insensitively and a literal name that matches nothing is an error.
 /// </summary>
-/// <typeparam name="T">The resource type.</typeparam>
-public abstract class QcGetCmdlet<T> : QcCmdlet
+/// <remarks>
+/// Not generic over the resource type on purpose: PowerShell inspects cmdlet base types while importing the module,
+/// before the engine's load context exists, so a base type must not name an engine type.
+/// </remarks>
+public abstract class QcGetCmdlet : QcCmdlet
 {
     /// <summary>Parameter set of the name filter.</summary>
     protected const string FilterSet = "Filter";
@@ -46,14 +50,18 @@ public abstract class QcGetCmdlet<T> : QcCmdlet
         }
     }
 
-    /// <inheritdoc />
-    protected override void EndProcessing()
+    /// <summary>Writes the resources asked for (call from EndProcessing).</summary>
+    /// <typeparam name="T">The resource type.</typeparam>
+    /// <param name="describe">Describes resources: by ids, or all (optionally narrowed by a literal name as search word).</param>
+    /// <param name="idOf">A resource's id.</param>
+    /// <param name="nameOf">A resource's name.</param>
+    protected void WriteResources<T>(Func<QingCloudClient, IReadOnlyList<string>?, string?, CancellationToken, Task<IReadOnlyList<T>>> describe, Func<T, string> idOf, Func<T, string?> nameOf)
     {
         if (ParameterSetName == IdSet)
         {
             var ids = _ids.Distinct().ToList();
-            var found = RunQc((client, token) => DescribeAsync(client, ids, null, token));
-            ReportMissingIds(ids, found, IdOf, NotFoundErrorId, Noun);
+            var found = RunQc($"Describing {Noun}s {string.Join(", ", ids)}", (client, token) => describe(client, ids, null, token));
+            ReportMissingIds(ids, found, idOf, NotFoundErrorId, Noun);
             WriteObject(found, enumerateCollection: true);
             return;
         }
@@ -66,29 +74,11 @@ public abstract class QcGetCmdlet<T> : QcCmdlet
         // A single literal name narrows the listing on the server; the exact match happens here.
         var names = RequestedNames;
         var search = names is { Length: 1 } && !WildcardPattern.ContainsWildcardCharacters(names[0]) ? names[0] : null;
-        var all = RunQc((client, token) => DescribeAsync(client, null, search, token));
-        WriteObject(FilterByName(all, names, NameOf, NotFoundErrorId, Noun), enumerateCollection: true);
+        var all = RunQc(names is null ? $"Describing all {Noun}s" : $"Describing {Noun}s named {string.Join(", ", names)}", (client, token) => describe(client, null, search, token));
+        WriteObject(FilterByName(all, names, nameOf, NotFoundErrorId, Noun), enumerateCollection: true);
     }
 
     /// <summary>Resolves further filters (tags …) before a by-name listing; false when nothing can match.</summary>
     /// <returns>Whether to list.</returns>
     protected virtual bool PrepareFilter() => true;
-
-    /// <summary>Describes resources: by ids, or all (optionally narrowed by a search word).</summary>
-    /// <param name="client">The client.</param>
-    /// <param name="ids">The ids, or null.</param>
-    /// <param name="searchWord">A literal name to narrow the listing, or null.</param>
-    /// <param name="cancellationToken">Ctrl+C.</param>
-    /// <returns>The resources.</returns>
-    protected abstract Task<IReadOnlyList<T>> DescribeAsync(QingCloudClient client, IReadOnlyList<string>? ids, string? searchWord, CancellationToken cancellationToken);
-
-    /// <summary>A resource's id.</summary>
-    /// <param name="item">The resource.</param>
-    /// <returns>The id.</returns>
-    protected abstract string IdOf(T item);
-
-    /// <summary>A resource's name.</summary>
-    /// <param name="item">The resource.</param>
-    /// <returns>The name.</returns>
-    protected abstract string? NameOf(T item);
 }

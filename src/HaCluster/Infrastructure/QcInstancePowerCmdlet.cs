@@ -58,7 +58,7 @@ public abstract class QcInstancePowerCmdlet : QcCmdlet
         }
 
         var search = Name.Length == 1 && !WildcardPattern.ContainsWildcardCharacters(Name[0]) ? Name[0] : null;
-        var all = RunQc((client, token) => client.DescribeInstancesAsync(searchWord: search, cancellationToken: token));
+        var all = RunQc($"Describing instances named {string.Join(", ", Name)}", (client, token) => client.DescribeInstancesAsync(searchWord: search, cancellationToken: token));
         _ids.AddRange(FilterByName(all, Name, i => i.InstanceName, "QcInstanceNotFound", "instance").Select(i => i.InstanceId));
     }
 
@@ -71,7 +71,7 @@ public abstract class QcInstancePowerCmdlet : QcCmdlet
             return;
         }
 
-        var instances = RunQc((client, token) => ChangeAsync(new InstanceService(client), approved, token));
+        var instances = RunQc($"{ActionText}: {string.Join(", ", approved)}", (client, token) => ChangeAsync(new InstanceService(client), approved, token));
         if (PassThru)
         {
             WriteObject(instances, enumerateCollection: true);

@@ -171,7 +171,7 @@ public sealed class EmulatorLoadBalancerTests
     [Fact]
     public async Task UpdateHandsTheAppliedConfigurationToTheDataPlane()
     {
-        await using var h = await EmulatorHarness.StartAsync(o => o.HealthCheckTimeScale = 0.1);
+        await using var h = await EmulatorHarness.StartAsync();
         var lb = await h.CreateInternalLbAsync();
         var listener = (string)(await h.OkAsync(
             "AddLoadBalancerListeners",
@@ -186,8 +186,8 @@ public sealed class EmulatorLoadBalancerTests
         var applied = Assert.Single(AppliedOf(h, lb)!.AsArray())!;
         Assert.Equal((listener, h.Subnet + ".253", 30880, "http", "leastconn", "http|/healthz", true),
             ((string?)applied["listener_id"], (string?)applied["bind_address"], (int)applied["port"]!, (string?)applied["protocol"], (string?)applied["balance_mode"], (string?)applied["health_check_method"], (bool)applied["forward_for"]!));
-        Assert.Equal(1.0, (double)applied["health_check"]!["interval_seconds"]!, 6);
-        Assert.Equal(0.5, (double)applied["health_check"]!["timeout_seconds"]!, 6);
+        Assert.Equal(10.0, (double)applied["health_check"]!["interval_seconds"]!, 6);
+        Assert.Equal(5.0, (double)applied["health_check"]!["timeout_seconds"]!, 6);
         Assert.Equal((2, 5), ((int)applied["health_check"]!["fall"]!, (int)applied["health_check"]!["rise"]!));
         var backend = Assert.Single(applied["backends"]!.AsArray())!;
         Assert.Equal((h.Subnet + ".5", 30880, "i-node0001"), ((string?)backend["address"], (int)backend["port"]!, (string?)backend["instance_id"]));

@@ -36,8 +36,11 @@ internal sealed class LabCloud : IAsyncDisposable
             secret.AppendChar(c);
         }
 
-        Client = new QingCloudClient(new QingCloudContext(server.AccessKeyId, secret, EmulatorOptions.DefaultZone, server.Endpoint));
+        Context = new QingCloudContext(server.AccessKeyId, secret, EmulatorOptions.DefaultZone, server.Endpoint);
+        Client = new QingCloudClient(Context);
     }
+
+    public QingCloudContext Context { get; }
 
     public EmulatorServer Server { get; }
 

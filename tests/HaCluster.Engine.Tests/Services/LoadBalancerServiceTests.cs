@@ -56,7 +56,7 @@ public sealed class LoadBalancerServiceTests
         Assert.Equal(1, cloud.Count("AddLoadBalancerBackends"));
         Assert.Equal(1, cloud.Count("UpdateLoadBalancers"));
 
-        // The LB's own security group now admits 6443; a second listener on a covered port adds no rule.
+        // -OpenFirewall left exactly one rule admitting 6443 in the LB's own security group.
         var rules = await cloud.Client.DescribeSecurityGroupRulesAsync(lb.SecurityGroupId);
         Assert.Single(rules, r => SecurityGroupService.Matches(r, "tcp", 6443) && r.Action == "accept");
 
@@ -141,7 +141,7 @@ public sealed class LoadBalancerServiceTests
     }
 
     [Fact]
-    public async Task DisposingTheEmulatorReleasesListenerPorts()
+    public async Task RemovedListenersAndADisposedEmulatorReleaseTheirPorts()
     {
         string vip;
         await using (var cloud = await LabCloud.StartAsync())
@@ -149,8 +149,17 @@ public sealed class LoadBalancerServiceTests
             var service = new LoadBalancerService(cloud.Client);
             var lb = await service.CreateAsync(new LoadBalancerSpec { Name = "gone", VxNetId = "pn" });
             await service.AddListenerAsync(lb.LoadBalancerId, new ListenerSpec { Port = 30880, Protocol = "http" });
+            var extra = await service.AddListenerAsync(lb.LoadBalancerId, new ListenerSpec { Port = 8443 });
             await service.ApplyAsync(new[] { lb.LoadBalancerId });
             vip = lb.Vip!;
+            Assert.True(await LabCloud.IsListeningAsync(vip, 30880));
+            Assert.True(await LabCloud.IsListeningAsync(vip, 8443));
+
+            // Like the console: the deleted listener serves until the change is applied.
+            Assert.Equal(new[] { lb.LoadBalancerId }, await service.RemoveListenersAsync(new[] { extra.ListenerId }));
+            Assert.True(await LabCloud.IsListeningAsync(vip, 8443));
+            await service.ApplyAsync(new[] { lb.LoadBalancerId });
+            Assert.False(await LabCloud.IsListeningAsync(vip, 8443));
             Assert.True(await LabCloud.IsListeningAsync(vip, 30880));
         }
 

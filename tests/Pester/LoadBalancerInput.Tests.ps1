@@ -1,0 +1,165 @@
+# Copyright (c) HaCluster contributors. MIT License.
+# Load-balancer, EIP, firewall and instance cmdlets: -WhatIf changes nothing, bad input fails specifically and
+# creates nothing, tab completion. Runs on 127.60.200.0/24 (VxNet) and 127.60.201.0/24 (EIPs).
+
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    . $PSScriptRoot/EmulatorHelpers.ps1
+
+    $instances = for ($i = 0; $i -lt 6; $i++) {
+        $name = @('master1', 'master2', 'master3', 'node1', 'node2', 'node3')[$i]
+        $id = @('i-master01', 'i-master02', 'i-master03', 'i-node0001', 'i-node0002', 'i-node0003')[$i]
+        "  - { instance_id: $id, instance_name: $name, vxnet_id: vxnet-pn, private_ip: 127.60.200.$($i + 2) }"
+    }
+    $script:Emulator = Start-TestEmulator -ConfigYaml (@(
+            'vxnets:'
+            '  - { vxnet_id: vxnet-pn, vxnet_name: pn, ip_network: 127.60.200.0/24 }'
+            'instances:'
+            $instances
+            'eip_pool: 127.60.201.0/24'
+            'job_latency_ms: 50'
+            'lease_window_ms: 300'
+        ) -join "`n")
+    $secret = ConvertTo-SecureString $Emulator.Secret -AsPlainText -Force
+    Connect-QingCloud -AccessKeyId $Emulator.AccessKeyId -SecretAccessKey $secret -Zone $Emulator.Zone -Endpoint $Emulator.Endpoint
+
+    function Get-EmulatorState { (Invoke-WebRequest ($Emulator.BaseUri + '_emulator/state')).Content }
+
+    # Runs a command that must fail terminating; returns the ErrorRecord and checks that the emulator's state did not change.
+    function Assert-Rejected([scriptblock] $Command) {
+        $before = Get-EmulatorState
+        $record = $null
+        try { & $Command } catch { $record = $_ }
+        $record | Should -Not -BeNullOrEmpty -Because 'the command must fail'
+        Get-EmulatorState | Should -Be $before -Because 'a rejected command creates nothing'
+        $record
+    }
+
+    # A load balancer with one listener and one backend, an applied one, and an EIP to point -WhatIf at.
+    $script:Lb = New-QcLoadBalancer -Name whatif -VxNet pn
+    $script:Listener = $Lb | Add-QcLbListener -Port 6443
+    $script:Backend = Get-QcInstance master1 | Add-QcLbBackend -Listener $Listener -Port 6443
+    $script:Eip = New-QcEip -Name spare
+}
+
+AfterAll {
+    Disconnect-QingCloud -ErrorAction SilentlyContinue
+    Stop-TestEmulator $Emulator
+}
+
+Describe '-WhatIf' {
+    It '<Command> -WhatIf changes nothing' -ForEach @(
+        @{ Command = 'New-QcEip'; Run = { New-QcEip -Bandwidth 5 -Name w -WhatIf } }
+        @{ Command = 'Remove-QcEip'; Run = { $Eip | Remove-QcEip -Force -WhatIf } }
+        @{ Command = 'New-QcLoadBalancer'; Run = { New-QcLoadBalancer -Name w -VxNet pn -WhatIf } }
+        @{ Command = 'Remove-QcLoadBalancer'; Run = { $Lb | Remove-QcLoadBalancer -WhatIf } }
+        @{ Command = 'Add-QcLbListener'; Run = { $Lb | Add-QcLbListener -Port 8443 -OpenFirewall -WhatIf } }
+        @{ Command = 'Remove-QcLbListener'; Run = { $Listener | Remove-QcLbListener -WhatIf } }
+        @{ Command = 'Add-QcLbBackend'; Run = { Get-QcInstance node* | Add-QcLbBackend -Listener $Listener -Port 6443 -WhatIf } }
+        @{ Command = 'Remove-QcLbBackend'; Run = { $Backend | Remove-QcLbBackend -WhatIf } }
+        @{ Command = 'Update-QcLoadBalancer'; Run = { $Lb | Update-QcLoadBalancer -Force -WaitForBackend Up -WhatIf } }
+        @{ Command = 'Add-QcSecurityGroupRule'; Run = { $Lb | Add-QcSecurityGroupRule -Port 8080 -WhatIf } }
+        @{ Command = 'Stop-QcInstance'; Run = { Stop-QcInstance master* -Force -WhatIf } }
+        @{ Command = 'Start-QcInstance'; Run = { Get-QcInstance node1 | Start-QcInstance -WhatIf } }
+    ) {
+        $before = Get-EmulatorState
+        $since = (Get-EmulatorRequestLog $Emulator | Select-Object -Last 1).sequence
+        $output = & $Run
+        $output | Should -BeNullOrEmpty
+        Get-EmulatorState | Should -Be $before
+        Get-EmulatorRequestLog $Emulator -Since $since | Where-Object action -NotLike 'Describe*' | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Bad input gets a specific error and creates nothing' {
+    It 'a listener port outside 25, 80, 443 and 1024-65535' {
+        $e = Assert-Rejected { $Lb | Add-QcLbListener -Port 1000 }
+        $e.FullyQualifiedErrorId | Should -Be 'QingCloudInvalidListenerPort,HaCluster.Commands.AddQcLbListenerCommand'
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $e.TargetObject | Should -Be 1000
+    }
+
+    It 'backend port 0' {
+        $e = Assert-Rejected { Get-QcInstance node1 | Add-QcLbBackend -Listener $Listener -Port 0 }
+        $e.FullyQualifiedErrorId | Should -Be 'QingCloudInvalidBackendPort,HaCluster.Commands.AddQcLbBackendCommand'
+        $e.TargetObject | Should -Be 0
+    }
+
+    It 'an unknown VxNet' {
+        $e = Assert-Rejected { New-QcLoadBalancer -Name nowhere -VxNet no-such-net }
+        $e.FullyQualifiedErrorId | Should -Be 'QcVxNetNotFound,HaCluster.Commands.NewQcLoadBalancerCommand'
+        $e.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $e.TargetObject | Should -Be 'no-such-net'
+    }
+
+    It 'an EIP that is already associated' {
+        $used = New-QcEip -Name used
+        $null = New-QcLoadBalancer -Name first -Eip $used
+        $e = Assert-Rejected { New-QcLoadBalancer -Name second -Eip $used }
+        $e.FullyQualifiedErrorId | Should -Be 'QcEipNotAvailable,HaCluster.Commands.NewQcLoadBalancerCommand'
+        $e.CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $e.TargetObject | Should -Be $used.EipId
+    }
+
+    It 'a backend that is already on the listener' {
+        $e = Assert-Rejected { Get-QcInstance master1, master2 | Add-QcLbBackend -Listener $Listener -Port 6443 }
+        $e.FullyQualifiedErrorId | Should -Be 'QcBackendExists,HaCluster.Commands.AddQcLbBackendCommand'
+        $e.TargetObject | Should -Be 'i-master01'
+    }
+
+    It 'the 101st backend on a listener' {
+        $full = $Lb | Add-QcLbListener -Port 9000
+        foreach ($port in 10001..10016) { $null = Get-QcInstance | Add-QcLbBackend -Listener $full -Port $port }
+        $null = Get-QcInstance master*, node1 | Add-QcLbBackend -Listener $full -Port 10017
+        (Get-QcLbBackend -Listener $full).Count | Should -Be 100
+
+        $e = Assert-Rejected { Get-QcInstance node2 | Add-QcLbBackend -Listener $full -Port 10017 }
+        $e.FullyQualifiedErrorId | Should -Be 'QcTooManyBackends,HaCluster.Commands.AddQcLbBackendCommand'
+        $e.CategoryInfo.Category | Should -Be 'LimitsExceeded'
+    }
+
+    It 'a listener on a deleted load balancer' {
+        $gone = New-QcLoadBalancer -Name gone -VxNet pn
+        $gone | Remove-QcLoadBalancer -Confirm:$false
+        $e = Assert-Rejected { $gone | Add-QcLbListener -Port 6443 }
+        $e.FullyQualifiedErrorId | Should -Be 'QcLoadBalancerDeleted,HaCluster.Commands.AddQcLbListenerCommand'
+        $e.TargetObject | Should -Be $gone.LoadBalancerId
+    }
+
+    It 'releasing an associated EIP without -Force' {
+        $bound = (Get-QcEip -Name used)
+        $e = Assert-Rejected { $bound | Remove-QcEip -Confirm:$false }
+        $e.FullyQualifiedErrorId | Should -Be 'QcEipAssociated,HaCluster.Commands.RemoveQcEipCommand'
+    }
+
+    It 'a security-group source that is not a CIDR' {
+        $e = Assert-Rejected { $Lb | Add-QcSecurityGroupRule -Port 8080 -Source 10.0.0.0/40 }
+        $e.FullyQualifiedErrorId | Should -Be 'QcInvalidRuleSource,HaCluster.Commands.AddQcSecurityGroupRuleCommand'
+    }
+}
+
+Describe 'Tab completion from the current context' {
+    It 'completes -LoadBalancer with load balancer ids and names' {
+        $line = 'Add-QcLbListener -LoadBalancer '
+        $found = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+        $found.CompletionText | Should -Contain $Lb.LoadBalancerId
+        ($found | Where-Object CompletionText -EQ $Lb.LoadBalancerId).ListItemText | Should -Be "$($Lb.LoadBalancerId) (whatif)"
+    }
+
+    It 'completes -VxNet by name prefix' {
+        $line = 'New-QcLoadBalancer -Name x -VxNet p'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be 'vxnet-pn'
+    }
+
+    It 'completes -Eip with available EIPs only' {
+        $line = 'New-QcLoadBalancer -Name x -Eip '
+        $texts = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        $texts | Should -Contain $Eip.EipId
+        $texts | Should -Not -Contain (Get-QcEip -Name used).EipId
+    }
+
+    It 'completes -Zone starting with the current zone' {
+        $line = 'Connect-QingCloud -Zone '
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches[0].CompletionText | Should -Be $Emulator.Zone
+    }
+}
