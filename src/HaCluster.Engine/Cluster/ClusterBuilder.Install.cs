@@ -12,6 +12,6 @@ namespace HaCluster.Engine.Cluster;
 /// <content>Install and verification (waiting for the install and verify engines).</content>
 public sealed partial class ClusterBuilder
 {
-    private Task<IReadOnlyList<object>> InstallAndVerifyAsync(ClusterPlan plan, ClusterStateStore store, ClusterProgress.Bar bar, Action<object>? onCheck, CancellationToken cancellationToken) =>
+    private Task<IReadOnlyList<object>> InstallAndVerifyAsync(ClusterPlan plan, ClusterStateStore store, ClusterProgress.Bar bar, CancellationToken cancellationToken) =>
         throw new HaClusterException("HaClusterInstallUnavailable", FailureKind.NotSpecified, "Install is not wired yet; use -SkipInstall.", plan.Name);
 }

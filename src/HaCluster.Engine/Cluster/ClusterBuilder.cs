@@ -33,11 +33,10 @@ public sealed partial class ClusterBuilder
 
     /// <summary>Builds (or resumes building) the cluster.</summary>
     /// <param name="plan">The plan from <see cref="ClusterPlanner.PlanAsync"/>.</param>
-    /// <param name="onCheck">Receives each verification result as it finishes; may be null.</param>
     /// <param name="cancellationToken">Ctrl+C: stops between calls; the state file stays consistent.</param>
     /// <returns>The cluster.</returns>
     /// <exception cref="HaClusterException">The first failure; the state file records everything done until then.</exception>
-    public async Task<HaClusterInfo> BuildAsync(ClusterPlan plan, Action<object>? onCheck = null, CancellationToken cancellationToken = default)
+    public async Task<HaClusterInfo> BuildAsync(ClusterPlan plan, CancellationToken cancellationToken = default)
     {
         var request = plan.Request;
         var store = new ClusterStateStore(request.StatePath, plan.ExistingState ?? new ClusterState { Name = plan.Name, Created = DateTime.UtcNow });
@@ -59,7 +58,7 @@ public sealed partial class ClusterBuilder
         IReadOnlyList<object> checks = Array.Empty<object>();
         if (!request.SkipInstall)
         {
-            checks = await InstallAndVerifyAsync(plan, store, clusterBar, onCheck, cancellationToken).ConfigureAwait(false);
+            checks = await InstallAndVerifyAsync(plan, store, clusterBar, cancellationToken).ConfigureAwait(false);
         }
 
         clusterBar.Complete();
