@@ -65,21 +65,18 @@ public sealed class EmulatorServer : IAsyncDisposable
     public IEnumerable<string> SupportedActions => _gateway.Actions.Order(StringComparer.Ordinal);
 
     /// <summary>
-    /// Starts an emulator whose load balancers forward real traffic on loopback
-    /// (<see cref="LoopbackDataPlane"/> with <see cref="EmulatorOptions.HealthCheckTimeScale"/>).
+    /// Starts an emulator with <see cref="InertDataPlane"/>: the whole API, but no listener binds a socket and every
+    /// backend reports <c>down</c>. Pass a <see cref="LoopbackDataPlane"/> to the other overload for real traffic
+    /// (and give each concurrently running emulator its own VxNet/EIP addresses, or their listeners collide).
     /// </summary>
     /// <param name="options">Options (validated here).</param>
     /// <param name="cancellationToken">Cancels start-up.</param>
     /// <returns>The running server.</returns>
     /// <exception cref="EmulatorConfigException">The options are invalid.</exception>
-    public static Task<EmulatorServer> StartAsync(EmulatorOptions options, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        return StartAsync(options, new LoopbackDataPlane(options.HealthCheckTimeScale), cancellationToken);
-    }
+    public static Task<EmulatorServer> StartAsync(EmulatorOptions options, CancellationToken cancellationToken = default) =>
+        StartAsync(options, new InertDataPlane(), cancellationToken);
 
-    /// <summary>Starts an emulator driving the given data plane (e.g. <see cref="InertDataPlane"/> to bind nothing), which the server then owns.</summary>
+    /// <summary>Starts an emulator driving the given data plane (e.g. <c>new LoopbackDataPlane(options.HealthCheckTimeScale)</c>), which the server then owns.</summary>
     /// <param name="options">Options (validated here).</param>
     /// <param name="dataPlane">Traffic forwarding; disposed with the server.</param>
     /// <param name="cancellationToken">Cancels start-up.</param>

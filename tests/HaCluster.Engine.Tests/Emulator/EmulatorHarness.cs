@@ -10,6 +10,7 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using HaCluster.Emulator;
+using HaCluster.Emulator.DataPlane;
 using HaCluster.Engine.QingCloud;
 using Xunit;
 
@@ -63,7 +64,8 @@ internal sealed class EmulatorHarness : IAsyncDisposable
     public static async Task<EmulatorHarness> StartAsync(Action<EmulatorOptions>? configure = null)
     {
         var options = Options(configure);
-        var server = await EmulatorServer.StartAsync(options);
+        // The real data plane: every test has its own addresses, so listeners never collide.
+        var server = await EmulatorServer.StartAsync(options, new LoopbackDataPlane(options.HealthCheckTimeScale));
         var subnet = options.VxNets[0].IpNetwork.Replace(".0/24", string.Empty, StringComparison.Ordinal);
         return new EmulatorHarness(server, subnet);
     }

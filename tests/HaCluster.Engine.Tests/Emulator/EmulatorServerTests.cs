@@ -4,7 +4,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net;
 using System.Net.Http;
+using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using HaCluster.Emulator;
@@ -141,20 +143,31 @@ public sealed class EmulatorServerTests
     public async Task ServersOnPortZeroGetTheirOwnPortsAndReleaseThemOnDispose()
     {
         var a = await EmulatorServer.StartAsync(EmulatorHarness.Options());
-        Uri endpoint;
-        await using (var b = await EmulatorServer.StartAsync(EmulatorHarness.Options()))
+        Uri api;
+        IPEndPoint vip;
+        await using (var b = await EmulatorHarness.StartAsync())
         {
-            Assert.NotEqual(a.BaseAddress.Port, b.BaseAddress.Port);
-            Assert.Equal("/iaas/", b.Endpoint.AbsolutePath);
-            endpoint = b.BaseAddress;
-            Assert.Contains("UpdateLoadBalancers", b.SupportedActions);
-            Assert.Equal(30, b.SupportedActions.Count());
+            Assert.NotEqual(a.BaseAddress.Port, b.Server.BaseAddress.Port);
+            Assert.Equal("/iaas/", b.Server.Endpoint.AbsolutePath);
+            Assert.Contains("UpdateLoadBalancers", b.Server.SupportedActions);
+            Assert.Equal(30, b.Server.SupportedActions.Count());
+            api = b.Server.BaseAddress;
+
+            // An applied listener holds a socket on the VIP until the server is disposed.
+            var lb = await b.CreateInternalLbAsync();
+            await b.AddListenerAsync(lb, 16443);
+            await b.SucceedsAsync(await b.OkAsync("UpdateLoadBalancers", ("loadbalancers.1", lb)));
+            vip = new IPEndPoint(IPAddress.Parse(b.Subnet + ".253"), 16443);
+            using var probe = new TcpClient();
+            await probe.ConnectAsync(vip);
         }
 
         await a.DisposeAsync();
         await a.DisposeAsync();
         using var http = new HttpClient();
-        await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(new Uri(endpoint, "_emulator/requests")));
+        await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(new Uri(api, "_emulator/requests")));
+        using var after = new TcpClient();
+        await Assert.ThrowsAnyAsync<SocketException>(() => after.ConnectAsync(vip));
     }
 
     [Fact]
