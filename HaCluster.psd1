@@ -13,8 +13,9 @@
     PowerShellVersion    = '5.1'
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @(
-        'Formats/Cluster.Format.ps1xml'
         'Formats/HaCluster.Format.ps1xml'
+        'Formats/Cluster.Format.ps1xml'
+        'Formats/Install.Format.ps1xml'
         'Formats/KubeKey.Format.ps1xml'
         'Formats/KubeKey.Log.Format.ps1xml'
         'Formats/LoadBalancer.Format.ps1xml'
@@ -44,6 +45,7 @@
         'Get-QcSecurityGroup'
         'Get-QcVxNet'
         'Import-HaClusterConfig'
+        'Install-HaMaster'
         'New-HaCluster'
         'New-HaClusterConfig'
         'New-HaHost'
