@@ -13,6 +13,7 @@
     PowerShellVersion    = '5.1'
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @(
+        'Formats/Cluster.Verify.Format.ps1xml'
         'Formats/HaCluster.Format.ps1xml'
         'Formats/Cluster.Format.ps1xml'
         'Formats/Install.Format.ps1xml'
@@ -58,6 +59,7 @@
         'Remove-QcLoadBalancer'
         'Start-QcInstance'
         'Stop-QcInstance'
+        'Test-HaCluster'
         'Test-HaClusterConfig'
         'Test-HaNode'
         'Update-QcLoadBalancer'

@@ -19,6 +19,7 @@ namespace HaCluster.Infrastructure;
 public abstract class HaCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
+    private BlockingCollection<Action<HaCmdlet>>? _queue;
 
     /// <summary>Tripped when the user presses Ctrl+C or the pipeline stops.</summary>
     protected CancellationToken CancellationToken => _stopping.Token;
@@ -40,8 +41,10 @@ public abstract class HaCmdlet : PSCmdlet, IDisposable
 
     /// <summary>
     /// Runs <paramref name="work"/> on a worker thread. Narration it sends to the observer is written
-    /// (Verbose, Debug, Warning, Progress) on the pipeline thread as it arrives. Engine failures
-    /// become terminating errors; cancellation becomes a pipeline stop.
+    /// (Verbose, Debug, Warning, Progress) on the pipeline thread as it arrives, and so are objects it hands to
+    /// <see cref="QueueWriteObject"/>. Engine failures become terminating errors; cancellation becomes a pipeline
+    /// stop. When the pipeline stops (Ctrl+C), the work is cancelled and this still waits for it to unwind, so the
+    /// engine's own cleanup (for example restarting a stopped instance) finishes before the cmdlet returns.
     /// </summary>
     /// <typeparam name="T">Result type.</typeparam>
     /// <param name="work">The engine call.</param>
@@ -49,36 +52,73 @@ public abstract class HaCmdlet : PSCmdlet, IDisposable
     protected T RunEngine<T>(Func<IOperationObserver, CancellationToken, Task<T>> work)
     {
         using var messages = new BlockingCollection<Action<HaCmdlet>>();
-        var observer = new PipelineObserver(messages);
-        var task = Task.Run(async () =>
-        {
-            try
-            {
-                return await work(observer, CancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                messages.CompleteAdding();
-            }
-        });
-
-        foreach (var write in messages.GetConsumingEnumerable())
-        {
-            write(this);
-        }
-
+        var outer = _queue;
+        _queue = messages;
         try
         {
-            return task.GetAwaiter().GetResult();
+            var observer = new PipelineObserver(messages);
+            var task = Task.Run(async () =>
+            {
+                try
+                {
+                    return await work(observer, CancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    messages.CompleteAdding();
+                }
+            });
+
+            var stopped = false;
+            foreach (var write in messages.GetConsumingEnumerable())
+            {
+                if (stopped)
+                {
+                    continue; // keep draining so the engine never blocks, but the pipeline takes no more writes
+                }
+
+                try
+                {
+                    write(this);
+                }
+                catch (PipelineStoppedException)
+                {
+                    stopped = true;
+                    _stopping.Cancel();
+                }
+            }
+
+            if (stopped)
+            {
+                // The pipeline is gone: wait for the work to end, but whatever it ended with, nobody can see it.
+                try
+                {
+                    task.Wait();
+                }
+                catch (AggregateException)
+                {
+                }
+
+                throw new PipelineStoppedException();
+            }
+
+            try
+            {
+                return task.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+            catch (HaClusterException ex)
+            {
+                ThrowTerminatingError(ToErrorRecord(ex));
+                throw; // unreachable: ThrowTerminatingError always throws.
+            }
         }
-        catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
+        finally
         {
-            throw new PipelineStoppedException();
-        }
-        catch (HaClusterException ex)
-        {
-            ThrowTerminatingError(ToErrorRecord(ex));
-            throw; // unreachable: ThrowTerminatingError always throws.
+            _queue = outer;
         }
     }
 
@@ -90,6 +130,19 @@ public abstract class HaCmdlet : PSCmdlet, IDisposable
             await work(observer, token).ConfigureAwait(false);
             return true;
         });
+
+    /// <summary>
+    /// Writes an object to the pipeline from engine work running under <see cref="RunEngine{T}"/>, from any thread:
+    /// it is queued and written on the pipeline thread in order with the narration, so results can stream while
+    /// the work goes on (an engine callback such as <c>onResult</c> can simply be <c>QueueWriteObject</c>).
+    /// </summary>
+    /// <param name="sendToPipeline">The object.</param>
+    /// <exception cref="InvalidOperationException">No engine work is running.</exception>
+    protected void QueueWriteObject(object? sendToPipeline)
+    {
+        var queue = _queue ?? throw new InvalidOperationException("QueueWriteObject works only inside RunEngine.");
+        Post(queue, c => c.WriteObject(sendToPipeline));
+    }
 
     /// <summary>Turns an engine failure into an ErrorRecord with its ErrorId, category and target.</summary>
     /// <param name="exception">The engine failure.</param>
@@ -127,6 +180,21 @@ public abstract class HaCmdlet : PSCmdlet, IDisposable
         _ => ErrorCategory.NotSpecified,
     };
 
+    /// <summary>Queues a write for the pipeline thread; a write after the work completed is dropped, never thrown back into the engine.</summary>
+    private static void Post(BlockingCollection<Action<HaCmdlet>> queue, Action<HaCmdlet> write)
+    {
+        if (!queue.IsAddingCompleted)
+        {
+            try
+            {
+                queue.Add(write);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+    }
+
     /// <summary>Queues the engine's narration for the pipeline thread.</summary>
     private sealed class PipelineObserver : IOperationObserver
     {
@@ -156,19 +224,6 @@ public abstract class HaCmdlet : PSCmdlet, IDisposable
             c.WriteProgress(record);
         });
 
-        private void Post(Action<HaCmdlet> write)
-        {
-            // Late narration after completion is dropped rather than thrown back into the engine.
-            if (!_messages.IsAddingCompleted)
-            {
-                try
-                {
-                    _messages.Add(write);
-                }
-                catch (InvalidOperationException)
-                {
-                }
-            }
-        }
+        private void Post(Action<HaCmdlet> write) => HaCmdlet.Post(_messages, write);
     }
 }
