@@ -13,9 +13,9 @@
     PowerShellVersion    = '5.1'
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @(
-        'Formats/Cluster.Verify.Format.ps1xml'
         'Formats/HaCluster.Format.ps1xml'
         'Formats/Cluster.Format.ps1xml'
+        'Formats/Cluster.Verify.Format.ps1xml'
         'Formats/Install.Format.ps1xml'
         'Formats/KubeKey.Format.ps1xml'
         'Formats/KubeKey.Log.Format.ps1xml'

@@ -24,13 +24,16 @@ readonly REQUIRED_STANDINS=(conntrack socat)
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 
+# Sets the variable named $1 to $2 escaped for a JSON string (no subshell: 50 hosts start in parallel).
 json_escape() {
-    local s=${1//\\/\\\\}
-    s=${s//\"/\\\"}
-    printf '%s' "$s"
+    local s=${2//\\/\\\\}
+    printf -v "$1" '%s' "${s//\"/\\\"}"
 }
 
-is_root() { [[ $(id -u) -eq 0 ]]; }
+# A sleep without a process per call (the start loop polls often); fd from a never-written pipe.
+nap() { read -r -t "$1" -u "$NAP_FD" _ || true; }
+
+is_root() { ((EUID == 0)); }
 
 # Expands "127.40.0.2-5" into four addresses; refuses anything outside 127.0.0.0/8.
 expand_addresses() {
@@ -154,14 +157,18 @@ session_path() {
 }
 
 pid_is_our_sshd() {
-    local pid=$1 config=$2
-    [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$config"
+    local pid=$1 config=$2 arg
+    local -a args=()
+    { mapfile -d '' args <"/proc/$pid/cmdline"; } 2>/dev/null || return 1
+    # sshd rewrites its process title, so look for the config path anywhere in it.
+    for arg in "${args[@]}"; do [[ $arg == *"$config"* ]] && return 0; done
+    return 1
 }
 
 # True while the process exists and is not a zombie (an exited sshd whose reaper has not collected it yet).
 pid_alive() {
-    local state
-    state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+    local _pid _comm state
+    { read -r _pid _comm state _ <"/proc/$1/stat"; } 2>/dev/null || return 1
     [[ -n $state && $state != Z ]]
 }
 
@@ -170,7 +177,7 @@ stop_pid() {
     kill -TERM "$pid" 2>/dev/null || return 0
     for ((i = 0; i < 200; i++)); do
         pid_alive "$pid" || return 0
-        sleep 0.025
+        nap 0.025
     done
     kill -KILL "$pid" 2>/dev/null || true
 }
@@ -178,20 +185,15 @@ stop_pid() {
 stop_host() {
     local dir=$1 pid
     [[ -f $dir/sshd.pid ]] || return 0
-    pid=$(<"$dir/sshd.pid")
+    read -r pid <"$dir/sshd.pid" || true
     if [[ -n $pid ]] && pid_is_our_sshd "$pid" "$dir/sshd_config"; then
         stop_pid "$pid"
     fi
     rm -f "$dir/sshd.pid"
 }
 
-host_dir() { echo "$ROOT/hosts/$1-$2"; }
-
-host_pattern() { if [[ $2 == 22 ]]; then echo "$1"; else echo "[$1]:$2"; fi; }
-
 start_host() {
-    local address=$1 dir sshd pid i
-    dir=$(host_dir "$address" "$PORT")
+    local address=$1 dir=$ROOT/hosts/$1-$PORT pid i
     stop_host "$dir"
     rm -rf "$dir" && mkdir -p "$dir"
     ssh-keygen -q -t ed25519 -N '' -C "lab@$address" -f "$dir/ssh_host_ed25519_key"
@@ -220,31 +222,28 @@ start_host() {
         echo "Subsystem sftp internal-sftp"
         [[ -n $PENALTIES ]] && echo "$PENALTIES"
     } >"$dir/sshd_config"
-    sshd=$(sshd_binary)
     # -D keeps sshd in the foreground of its own session so $! is its pid; the pid file appears once it listens.
-    setsid "$sshd" -D -f "$dir/sshd_config" -E "$dir/sshd.log" </dev/null >/dev/null 2>&1 &
+    setsid "$SSHD" -D -f "$dir/sshd_config" -E "$dir/sshd.log" </dev/null >/dev/null 2>&1 &
     pid=$!
-    for ((i = 0; i < 400; i++)); do
+    for ((i = 0; i < 800; i++)); do
         [[ -s $dir/sshd.pid ]] && break
         pid_alive "$pid" || break
-        sleep 0.025
+        nap 0.025
     done
     if [[ ! -s $dir/sshd.pid ]] || ! pid_alive "$pid"; then
         echo "lab.sh: sshd on $address:$PORT did not start:" >&2
         tail -n 5 "$dir/sshd.log" >&2 || true
         return 1
     fi
-    local fingerprint key_type key_blob
-    fingerprint=$(ssh-keygen -l -E sha256 -f "$dir/ssh_host_ed25519_key.pub" | awk '{print $2}')
+    local fingerprint key_type key_blob pattern=$address password=null
+    read -r _ fingerprint _ < <(ssh-keygen -l -E sha256 -f "$dir/ssh_host_ed25519_key.pub")
     read -r key_type key_blob _ <"$dir/ssh_host_ed25519_key.pub"
-    local password=null
-    if is_root; then password="\"$(json_escape "$LAB_PASSWORD")\""; fi
-    printf '{"Name":"lab-%s","Address":"%s","Port":%s,"User":"%s","Password":%s,"PrivateKeyPath":"%s","PassphraseKeyPath":"%s","Passphrase":"%s","RsaKeyPath":"%s","HostKeyType":"%s","HostKeyFingerprint":"%s","KnownHostsLine":"%s %s %s","Pid":%s,"BinPath":"%s","Root":"%s","ConfigPath":"%s"}\n' \
-        "${address//./-}" "$address" "$PORT" "$(json_escape "$USER_NAME")" "$password" \
-        "$(json_escape "$ROOT/client/id_ed25519")" "$(json_escape "$ROOT/client/id_ed25519_pp")" \
-        "$(json_escape "$LAB_PASSPHRASE")" "$(json_escape "$ROOT/client/id_rsa_pem")" \
-        "$key_type" "$fingerprint" "$(host_pattern "$address" "$PORT")" "$key_type" "$key_blob" "$pid" \
-        "$(json_escape "$BIN")" "$(json_escape "$ROOT")" "$(json_escape "$dir/sshd_config")" >"$dir/host.json"
+    [[ $PORT == 22 ]] || pattern="[$address]:$PORT"
+    if is_root; then json_escape password "$LAB_PASSWORD" && password="\"$password\""; fi
+    printf '{"Name":"lab-%s","Address":"%s","Port":%s,"User":"%s","Password":%s,"PrivateKeyPath":"%s","PassphraseKeyPath":"%s","Passphrase":"%s","RsaKeyPath":"%s","HostKeyType":"%s","HostKeyFingerprint":"%s","KnownHostsLine":"%s %s %s","Pid":%s,"BinPath":"%s","Root":"%s","ConfigPath":"%s/sshd_config"}\n' \
+        "${address//./-}" "$address" "$PORT" "$J_USER" "$password" "$J_ROOT/client/id_ed25519" "$J_ROOT/client/id_ed25519_pp" \
+        "$J_PASSPHRASE" "$J_ROOT/client/id_rsa_pem" "$key_type" "$fingerprint" "$pattern" "$key_type" "$key_blob" "$pid" \
+        "$J_BIN" "$J_ROOT" "$J_ROOT/hosts/$address-$PORT" >"$dir/host.json"
 }
 
 cmd_start() {
@@ -253,9 +252,14 @@ cmd_start() {
     ensure_system
     ensure_root
     SESSION_PATH=$(session_path)
+    SSHD=$(sshd_binary)
+    json_escape J_USER "$USER_NAME"
+    json_escape J_ROOT "$ROOT"
+    json_escape J_BIN "$BIN"
+    json_escape J_PASSPHRASE "$LAB_PASSPHRASE"
     PENALTIES=
     # OpenSSH 9.8+ penalises sources that fail to log in; wrong-password tests would lock the lab out.
-    if "$(sshd_binary)" -T -f /dev/null -h "$ROOT/client/id_ed25519" -o PerSourcePenalties=no >/dev/null 2>&1; then PENALTIES="PerSourcePenalties no"; fi
+    if "$SSHD" -T -f /dev/null -h "$ROOT/client/id_ed25519" -o PerSourcePenalties=no >/dev/null 2>&1; then PENALTIES="PerSourcePenalties no"; fi
     local address failed=0
     local -a jobs=()
     for address in "${addresses[@]}"; do
@@ -265,7 +269,7 @@ cmd_start() {
     local job
     for job in "${jobs[@]}"; do wait "$job" || failed=1; done
     ((failed == 0)) || die "some lab hosts did not start"
-    for address in "${addresses[@]}"; do cat "$(host_dir "$address" "$PORT")/host.json"; done
+    for address in "${addresses[@]}"; do cat "$ROOT/hosts/$address-$PORT/host.json"; done
 }
 
 cmd_stop() {
@@ -274,7 +278,7 @@ cmd_stop() {
         [[ -d $ROOT/hosts ]] && for dir in "$ROOT"/hosts/*/; do [[ -d $dir ]] && dirs+=("${dir%/}"); done
     else
         mapfile -t addresses < <(expand_addresses "$@")
-        for address in "${addresses[@]}"; do dirs+=("$(host_dir "$address" "$PORT")"); done
+        for address in "${addresses[@]}"; do dirs+=("$ROOT/hosts/$address-$PORT"); done
     fi
     local -a jobs=()
     for dir in "${dirs[@]}"; do
@@ -287,15 +291,19 @@ cmd_stop() {
 cmd_info() {
     ensure_system
     ensure_root
-    printf '{"User":"%s","PrivateKeyPath":"%s","PassphraseKeyPath":"%s","BinPath":"%s","Root":"%s"}\n' \
-        "$(json_escape "$USER_NAME")" "$(json_escape "$ROOT/client/id_ed25519")" \
-        "$(json_escape "$ROOT/client/id_ed25519_pp")" "$(json_escape "$BIN")" "$(json_escape "$ROOT")"
+    local j_user j_root j_bin
+    json_escape j_user "$USER_NAME"
+    json_escape j_root "$ROOT"
+    json_escape j_bin "$BIN"
+    printf '{"User":"%s","PrivateKeyPath":"%s/client/id_ed25519","PassphraseKeyPath":"%s/client/id_ed25519_pp","BinPath":"%s","Root":"%s"}\n' \
+        "$j_user" "$j_root" "$j_root" "$j_bin" "$j_root"
 }
 
 main() {
+    exec {NAP_FD}<> <(:)
     local command=${1:-}
     shift || true
-    ROOT=${HACLUSTER_LAB_ROOT:-${TMPDIR:-/tmp}/hacluster-lab-$(id -u)}
+    ROOT=${HACLUSTER_LAB_ROOT:-${TMPDIR:-/tmp}/hacluster-lab-$EUID}
     PORT=
     BIN=
     EXCLUDE=()

@@ -70,6 +70,14 @@ Describe 'Test-HaNode input binding' {
         ($results | Where-Object Check -EQ Ssh).Passed | Should -Be @($true, $true)
     }
 
+    It 'binds New-HaHost objects, including their password for sudo' -Skip:(-not ((id -u) -eq '0')) {
+        $node = New-HaHost -Name node1 -Address $Hosts[0].Address -User $Hosts[0].User -Credential $Hosts[0].Credential
+        $results = @($node | Test-HaNode -KnownHostsPath $KnownHosts -Role Worker)
+        ($results | Select-Object -ExpandProperty Host -Unique) | Should -Be 'node1'
+        ($results | Where-Object Check -EQ Sudo).Detail | Should -Be 'sudo accepts the password'
+        $results | Where-Object { $_.Severity -eq 'Required' -and -not $_.Passed } | Should -BeNullOrEmpty
+    }
+
     It 'binds plain addresses by value' {
         $results = @($Hosts[0].Address | Test-HaNode -User $Hosts[0].User -PrivateKeyPath $Hosts[0].PrivateKeyPath -KnownHostsPath $KnownHosts)
         $results[0].Check | Should -Be 'Ssh'

@@ -18,13 +18,21 @@ public sealed class HostKeyPolicy
     /// <param name="acceptNewHostKey">Trust unknown hosts on first use and record their keys.</param>
     public HostKeyPolicy(string? knownHostsPath = null, bool acceptNewHostKey = false)
     {
-        KnownHostsPath = string.IsNullOrEmpty(knownHostsPath) ? DefaultKnownHostsPath : knownHostsPath!;
+        KnownHostsPath = string.IsNullOrEmpty(knownHostsPath) ? DefaultKnownHostsPath : ExpandHome(knownHostsPath!);
         AcceptNewHostKey = acceptNewHostKey;
     }
 
     /// <summary>OpenSSH's per-user file: <c>~/.ssh/known_hosts</c>.</summary>
     public static string DefaultKnownHostsPath =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh", "known_hosts");
+
+    /// <summary>Replaces a leading <c>~/</c> with the user's home folder, as ssh does.</summary>
+    /// <param name="path">A path.</param>
+    /// <returns>The expanded path.</returns>
+    public static string ExpandHome(string path) =>
+        path == "~" || path.StartsWith("~/", StringComparison.Ordinal)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path.Substring(Math.Min(2, path.Length)))
+            : path;
 
     /// <summary>The known_hosts file used for lookups and for recording new keys.</summary>
     public string KnownHostsPath { get; }

@@ -21,7 +21,7 @@ internal static class SshKeys
         var keys = new List<IPrivateKeySource>();
         if (!string.IsNullOrEmpty(endpoint.PrivateKeyPath))
         {
-            var path = ExpandHome(endpoint.PrivateKeyPath!);
+            var path = HostKeyPolicy.ExpandHome(endpoint.PrivateKeyPath!);
             if (!File.Exists(path))
             {
                 throw new HaClusterException(
@@ -110,9 +110,4 @@ internal static class SshKeys
             Array.Clear(bytes, 0, bytes.Length);
         }
     }
-
-    private static string ExpandHome(string path) =>
-        path == "~" || path.StartsWith("~/", StringComparison.Ordinal)
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path.Substring(path.Length == 1 ? 1 : 2))
-            : path;
 }

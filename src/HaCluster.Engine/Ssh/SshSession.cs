@@ -259,6 +259,22 @@ public sealed class SshSession : IDisposable
         return new SshDetachedProcess(pid, log);
     }
 
+    /// <summary>
+    /// Finds a detached command started earlier (by this or another session) from its log path, to reattach
+    /// after a lost connection; null when no such command was started.
+    /// </summary>
+    /// <param name="logPath">The log path given to <see cref="StartDetachedAsync"/> (combined with its working folder).</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The handle, or null.</returns>
+    public async Task<SshDetachedProcess?> FindDetachedAsync(string logPath, CancellationToken cancellationToken = default)
+    {
+        var template = new SshDetachedProcess(0, logPath);
+        var result = await RunAsync("cat " + ShellQuote.Quote(template.PidPath) + " 2>/dev/null", null, cancellationToken).ConfigureAwait(false);
+        return result.Succeeded && int.TryParse(result.Stdout.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            ? new SshDetachedProcess(pid, logPath)
+            : null;
+    }
+
     /// <summary>Tells whether a detached command still runs and, once finished, its exit code.</summary>
     /// <param name="process">The handle from <see cref="StartDetachedAsync"/>.</param>
     /// <param name="cancellationToken">Cancels the query.</param>

@@ -55,9 +55,8 @@ public sealed class TestHaNodeCommand : HaCmdlet
     [SecureStringTransformation]
     public SecureString? Password { get; set; }
 
-    /// <summary>Private key file for key authentication.</summary>
+    /// <summary>Private key file for key authentication (empty means none, as on objects that use a password).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
     public string? PrivateKeyPath { get; set; }
 
     /// <summary>Passphrase of the private key.</summary>
@@ -95,7 +94,7 @@ public sealed class TestHaNodeCommand : HaCmdlet
     /// <summary>Collects one target per input object.</summary>
     protected override void ProcessRecord()
     {
-        var keyPath = PrivateKeyPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PrivateKeyPath);
+        var keyPath = string.IsNullOrWhiteSpace(PrivateKeyPath) ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PrivateKeyPath);
         if (keyPath is not null && !File.Exists(keyPath))
         {
             // Bad input for this host only: reported before any connection, the other hosts are still checked.

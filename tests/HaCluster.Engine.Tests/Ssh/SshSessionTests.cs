@@ -346,6 +346,14 @@ public sealed class SshSessionTests : IClassFixture<SessionLab>
         Assert.False(status.IsRunning);
         Assert.Equal(7, status.ExitCode);
 
+        // Another session finds the same job from its log path alone (what a resumed install does).
+        using (var other = await SshSession.ConnectAsync(Host.KeyEndpoint(), _lab.Trusting()))
+        {
+            var found = await other.FindDetachedAsync(job.LogPath);
+            Assert.Equal(job.Pid, found!.Pid);
+            Assert.Null(await other.FindDetachedAsync(dir + "/never-started.log"));
+        }
+
         // Resuming from the end offset delivers nothing new.
         var again = new List<string>();
         var resumed = await session.FollowFileAsync(job.LogPath, new SshFollowOptions { StartOffset = follow.EndOffset, StopWhenProcessExits = job.Pid, OnLine = (l, _) => again.Add(l.Text) }, patience.Token);
