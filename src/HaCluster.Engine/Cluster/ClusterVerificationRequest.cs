@@ -82,7 +82,7 @@ public sealed class ClusterVerificationRequest
     /// <summary>Port of the KubeSphere console (the external listener).</summary>
     public int ConsolePort { get; set; } = 30880;
 
-    /// <summary>The etcd members as hosts: <see cref="Etcd"/> resolved against all hosts, or the control plane.</summary>
+    /// <summary>Names of the etcd members: <see cref="Etcd"/>, or the control-plane hosts' names.</summary>
     public IReadOnlyList<string> EtcdMembers => Etcd ?? ControlPlane.Select(h => h.Name).ToList();
 
     /// <summary>The host the drill stops (<see cref="FailoverMaster"/> or the first control-plane host).</summary>
@@ -115,7 +115,7 @@ public sealed class ClusterVerificationRequest
         }
 
         var all = AllHosts();
-        var duplicate = all.GroupBy(h => h.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Select(h => h.Address).Distinct(StringComparer.Ordinal).Count() > 1);
+        var duplicate = ControlPlane.Concat(Workers ?? Array.Empty<HaHost>()).Where(h => h is not null).GroupBy(h => h.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Select(h => h.Address).Distinct(StringComparer.Ordinal).Count() > 1);
         if (duplicate is not null)
         {
             throw new HaClusterException("HaClusterDuplicateHost", FailureKind.InvalidArgument, $"Host name '{duplicate.Key}' is given for different addresses ({string.Join(", ", duplicate.Select(h => h.Address).Distinct(StringComparer.Ordinal))}).", duplicate.Key);

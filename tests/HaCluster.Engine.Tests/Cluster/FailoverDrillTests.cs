@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using HaCluster.Engine.Cluster;
 using HaCluster.Engine.Common;
+using HaCluster.Engine.KubeKey;
 using HaCluster.Engine.QingCloud;
 using Xunit;
 
@@ -82,7 +83,7 @@ public sealed class FailoverDrillTests : IClassFixture<VerifierCloud>
         var stop = results.First();
         Assert.Equal("FailoverStop", stop.Name);
         Assert.False(stop.Passed);
-        Assert.Contains("still not done after 0 s", stop.Detail, StringComparison.Ordinal);
+        Assert.Contains("still unfinished after 0 s", stop.Detail, StringComparison.Ordinal);
         var start = results.Single(r => r.Name == "FailoverStart");
         Assert.True(start.Passed, start.ToString());
         Assert.Equal("running", await StatusAsync("master3"));
@@ -142,7 +143,7 @@ public sealed class FailoverDrillTests : IClassFixture<VerifierCloud>
         Assert.Equal("HaClusterEtcdMemberNotFound", Assert.Throws<HaClusterException>(request.Validate).ErrorId);
 
         request = _cloud.Request();
-        request.ControlPlane = Array.Empty<KubeKey.HaHost>();
+        request.ControlPlane = Array.Empty<HaHost>();
         Assert.Equal("HaClusterNoControlPlane", Assert.Throws<HaClusterException>(request.Validate).ErrorId);
 
         request = _cloud.Request();
@@ -152,7 +153,7 @@ public sealed class FailoverDrillTests : IClassFixture<VerifierCloud>
         Assert.Equal("external", missing.Target);
 
         request = _cloud.Request();
-        request.Workers = new[] { new KubeKey.HaHost("master1", "10.0.0.9") };
+        request.Workers = new[] { new HaHost("master1", "10.0.0.9") };
         Assert.Equal("HaClusterDuplicateHost", Assert.Throws<HaClusterException>(request.Validate).ErrorId);
     }
 
