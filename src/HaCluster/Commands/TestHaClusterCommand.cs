@@ -138,7 +138,7 @@ public sealed class TestHaClusterCommand : QcCmdlet
             request.Failover = ShouldProcess($"{master.Name} ({master.InternalAddress})", "Stop the instance, check the API and the console without it, then start it again (failover drill)");
         }
 
-        var results = RunQc((client, token) => new ClusterVerifier(client).VerifyAsync(request, Quiet ? null : QueueWriteObject, client.Observer, token));
+        var results = RunQc("Checking the cluster", (client, token) => new ClusterVerifier(client).VerifyAsync(request, Quiet ? null : QueueWriteObject, client.Observer, token));
         var failed = results.Count(r => !r.Passed);
         WriteVerbose($"{results.Count - failed} of {results.Count} check(s) passed.");
         if (Quiet)
