@@ -55,7 +55,7 @@ public sealed partial class ClusterBuilder
         Observer.Verbose("Building the internal and the external load balancer paths concurrently.");
         await Task.WhenAll(internalPath.RunAsync(cancellationToken), externalPath.RunAsync(cancellationToken)).ConfigureAwait(false);
 
-        IReadOnlyList<object> checks = Array.Empty<object>();
+        IReadOnlyList<HaCheckResult> checks = Array.Empty<HaCheckResult>();
         if (!request.SkipInstall)
         {
             checks = await InstallAndVerifyAsync(plan, store, clusterBar, cancellationToken).ConfigureAwait(false);

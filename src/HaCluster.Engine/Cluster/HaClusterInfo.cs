@@ -77,7 +77,7 @@ public sealed class HaClusterInfo
     public IReadOnlyList<string> CompletedSteps { get; set; } = Array.Empty<string>();
 
     /// <summary>The verification results of New-HaCluster (empty from Get-HaCluster).</summary>
-    public IReadOnlyList<object> Checks { get; set; } = Array.Empty<object>();
+    public IReadOnlyList<HaCheckResult> Checks { get; set; } = Array.Empty<HaCheckResult>();
 
     /// <summary>The cluster name.</summary>
     /// <returns>The name.</returns>
