@@ -10,6 +10,7 @@ using System.Threading.Tasks;
 using HaCluster.Engine.Common;
 using HaCluster.Engine.KubeKey;
 using HaCluster.Engine.QingCloud;
+using HaCluster.Engine.Ssh;
 
 namespace HaCluster.Engine.Cluster;
 
@@ -72,6 +73,11 @@ public static class ClusterPlanner
         if (request.KubeKeyPath is { } kk && !File.Exists(kk))
         {
             throw new HaClusterException(KubeKeyNotFoundErrorId, FailureKind.ObjectNotFound, $"The kk binary '{kk}' does not exist.", kk);
+        }
+
+        if (request.PrivateKeyPath is { } key && !File.Exists(key))
+        {
+            throw new HaClusterException(SshErrorIds.KeyFileNotFound, FailureKind.ObjectNotFound, $"The private key file '{key}' does not exist.", key);
         }
 
         var lookup = new ResourceLookup(client);

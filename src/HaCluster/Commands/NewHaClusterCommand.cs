@@ -48,10 +48,15 @@ public sealed class NewHaClusterCommand : HaClusterCmdlet
     [ValidateNotNullOrEmpty]
     public string VxNet { get; set; } = string.Empty;
 
-    /// <summary>SSH and sudo user and password of every node (kk logs in with them too). Required unless -SkipInstall.</summary>
+    /// <summary>SSH and sudo user and password of every node (kk logs in with them too). Required unless -SkipInstall; with -PrivateKeyPath the password may be empty.</summary>
     [Parameter]
     [Credential]
     public PSCredential? Credential { get; set; }
+
+    /// <summary>Private key for SSH to the nodes, at the same path on this machine and on the taskbox (kk's privateKeyPath).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? PrivateKeyPath { get; set; }
 
     /// <summary>The node kk runs on (name, address, instance id or object); default the first control-plane node.</summary>
     [Parameter]
@@ -117,9 +122,9 @@ public sealed class NewHaClusterCommand : HaClusterCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        if (Credential is null && !SkipInstall)
+        if (Credential is null && PrivateKeyPath is null && !SkipInstall)
         {
-            ThrowTerminatingError(NewError("HaClusterCredentialMissing", FailureKind.InvalidArgument, "Give -Credential (the SSH and sudo login of the nodes, which kk uses too), or -SkipInstall to create the load balancers only.", Name));
+            ThrowTerminatingError(NewError("HaClusterCredentialMissing", FailureKind.InvalidArgument, "Give -Credential (the SSH and sudo login of the nodes, which kk uses too) or -PrivateKeyPath, or -SkipInstall to create the load balancers only.", Name));
         }
 
         var request = new ClusterRequest
@@ -130,8 +135,9 @@ public sealed class NewHaClusterCommand : HaClusterCmdlet
             VxNet = VxNet,
             TaskBox = TaskBox,
             EipId = Eip,
-            User = Credential?.UserName ?? "root",
-            Password = Credential?.Password,
+            User = Credential?.UserName.TrimStart('\\') ?? "root",
+            Password = Credential is { Password.Length: > 0 } ? Credential.Password : null,
+            PrivateKeyPath = ResolvePath(PrivateKeyPath),
             KubeSphereVersion = KubeSphereVersion,
             KubernetesVersion = KubernetesVersion,
             EnabledComponents = EnableComponent.ToList(),
