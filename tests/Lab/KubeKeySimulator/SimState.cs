@@ -96,7 +96,8 @@ internal sealed class SimState
                 return File.ReadAllText(FailedPath).Trim();
             }
 
-            if (!IsRunning(ServePidPath, "serve"))
+            // Right after the start the pid may still be setsid/nohup, before it execs the simulator: only gone counts.
+            if (!IsRunning(ServePidPath, "serve") && !IsAlive(ServePidPath))
             {
                 return "the stand-in server exited: " + Tail(ServeLogPath);
             }
@@ -193,6 +194,21 @@ internal sealed class SimState
         catch (IOException)
         {
             return null;
+        }
+    }
+
+    private static bool IsAlive(string pidPath)
+    {
+        var pid = ReadPid(pidPath);
+        var stat = "/proc/" + pid?.ToString(CultureInfo.InvariantCulture) + "/stat";
+        try
+        {
+            var state = pid is null || !File.Exists(stat) ? string.Empty : File.ReadAllText(stat);
+            return state.Length > state.LastIndexOf(')') + 2 && state[state.LastIndexOf(')') + 2] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 
