@@ -65,16 +65,10 @@ try {
     Write-Host (Get-Content $emulatorLog | Select-Object -First 1)
 
     Show-Step 'Starting six lab machines (sshd on 127.0.0.2-7) with the KubeKey simulator as kk'
-    & $dotnet $simulatorDll sim install --bin $bin | Out-Null
-    # Like real kk puts kubectl on the nodes' PATH: the simulator writes its kubectl stand-in into the lab's bin folder.
-    $kk = Join-Path $bin 'kk'
-    $wrapper = @(Get-Content $kk)
-    Set-Content -Path $kk -Value (@($wrapper[0], "export KK_SIM_BIN='$bin'") + $wrapper[1..($wrapper.Count - 1)])
     Import-Module (Join-Path $PSScriptRoot 'Lab.psm1') -Force
     $labStarted = $true
     $lab = @(Start-LabHost -Address 127.0.0.2-7 -BinPath $bin)
-    # kk runs as the lab user and leaves its kubectl stand-in and work folder next to itself.
-    chmod 0777 $work $bin
+    Install-LabKubeKey -BinPath $bin -SimulatorPath $simulatorDll | Out-Null
     $knownHosts = Join-Path $work 'known_hosts'
     $lab | Format-Table Name, Address, Port, User, HostKeyFingerprint -AutoSize | Out-Host
     $login = if ($lab[0].Credential) { @{ Credential = $lab[0].Credential } }

@@ -13,11 +13,9 @@ BeforeAll {
     chmod 0755 $Work $Bin
     $script:SimDll = Join-Path $RepoRoot 'out/tools/kk-simulator/KubeKeySimulator.dll'
     $script:Dotnet = if ($env:DOTNET_HOST_PATH) { $env:DOTNET_HOST_PATH } else { (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source }
-    & $Dotnet $SimDll sim install --bin $Bin | Out-Null
-
     $script:Lab = @(Start-LabHost -Address 127.90.0.2-7 -BinPath $Bin)
-    # kk runs as the lab user and writes its kubectl stand-in here, where the lab's sessions find it on PATH.
-    chmod 0777 $Bin
+    # The simulator's kubectl stand-in lands here, where the lab's sessions find it on PATH.
+    Install-LabKubeKey -BinPath $Bin -SimulatorPath $SimDll | Out-Null
     $script:KnownHosts = Join-Path $Work 'known_hosts'
     Set-Content -Path $KnownHosts -Value $Lab.KnownHostsLine
     # As root the lab user logs in with a password; otherwise the current user with the lab key.
