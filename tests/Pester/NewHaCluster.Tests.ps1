@@ -270,6 +270,10 @@ New-HaCluster -Name whatif -ControlPlane master1, master2, master3 -Worker node1
 
     It 'is removed by Remove-HaCluster: nothing the cluster created is left, instances untouched, state file last' {
         $script:RemoveSince = (Get-EmulatorRequestLog -Emulator $Emulator | Select-Object -Last 1).sequence
+        Remove-HaCluster -Name e2e -StatePath $Cluster.StatePath -WhatIf
+        Get-EmulatorRequestLog -Emulator $Emulator -Since $RemoveSince | Where-Object action -NotMatch '^Describe' | Should -BeNullOrEmpty
+        Test-Path $Cluster.StatePath | Should -BeTrue
+
         Get-HaCluster -StatePath $Cluster.StatePath | Remove-HaCluster -Confirm:$false
         Assert-Removed e2e
         Test-Path $Cluster.StatePath | Should -BeFalse
