@@ -213,6 +213,12 @@ Describe 'Test-HaCluster on a healthy cluster' {
         ($wrong | Where-Object Name -NotIn ApiViaVip, ApiDirect).Passed | Should -Not -Contain $false
     }
 
+    It 'stops early when the pipeline has all it wants' {
+        $first = @(Test-HaCluster $Cluster -KnownHostsPath $KnownHosts | Select-Object -First 1)
+        $first.Count | Should -Be 1
+        $first[0].PSObject.TypeNames[0] | Should -Be 'HaCluster.Engine.Cluster.HaCheckResult'
+    }
+
     It 'shows a table by default' {
         $text = $Results | Out-String -Width 250
         $text | Should -Match 'Name\s+Target\s+Passed\s+Duration\s+Detail'

@@ -167,12 +167,19 @@ public sealed class ClusterVerificationRequest
             throw new ArgumentNullException(nameof(host));
         }
 
+        var own = HostEndpoints.For(host);
         var overridden = Password is not null || PrivateKeyPath is not null;
+        if (!overridden && (User is null || User == own.User))
+        {
+            return own;
+        }
+
         return new SshEndpoint(host.Address, host.Port, User ?? host.User)
         {
             Name = host.Name,
-            Password = overridden ? Password : host.Password,
-            PrivateKeyPath = overridden ? PrivateKeyPath : host.PrivateKeyPath,
+            Password = overridden ? Password : own.Password,
+            PrivateKeyPath = overridden ? PrivateKeyPath : own.PrivateKeyPath,
+            PrivateKey = overridden ? null : own.PrivateKey,
             Passphrase = overridden ? Passphrase : null,
         };
     }

@@ -190,9 +190,9 @@ internal sealed class HttpProbe : IDisposable
         {
             reason = $"the server certificate ({certificate.Subject}) does not name {request.RequestUri?.Host}";
         }
-        else if (!ChainsTo(certificate, _ca))
+        else if (ChainProblem(certificate, _ca) is { } problem)
         {
-            reason = $"the server certificate ({certificate.Subject}, issued by {certificate.Issuer}) does not chain to the CA {_ca.Subject} ({_ca.Thumbprint})";
+            reason = $"the server certificate ({certificate.Subject}, issued by {certificate.Issuer}) {problem}";
         }
 
         if (reason is null)
@@ -204,20 +204,22 @@ internal sealed class HttpProbe : IDisposable
         return false;
     }
 
-    /// <summary>Whether <paramref name="certificate"/> chains to <paramref name="ca"/> (which may be the certificate itself).</summary>
-    internal static bool ChainsTo(X509Certificate2 certificate, X509Certificate2 ca)
+    /// <summary>Why <paramref name="certificate"/> does not chain to <paramref name="ca"/> (which may be the certificate itself), or null when it does.</summary>
+    internal static string? ChainProblem(X509Certificate2 certificate, X509Certificate2 ca)
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.VerificationFlags = X509VerificationFlags.AllowUnknownCertificateAuthority;
         chain.ChainPolicy.ExtraStore.Add(ca);
-        if (!chain.Build(certificate))
-        {
-            return false;
-        }
+        var built = chain.Build(certificate);
 
         // AllowUnknownCertificateAuthority accepts any self-signed root: the root must be the given CA.
-        var root = chain.ChainElements[chain.ChainElements.Count - 1].Certificate;
-        return string.Equals(root.Thumbprint, ca.Thumbprint, StringComparison.OrdinalIgnoreCase);
+        var root = chain.ChainElements.Count == 0 ? null : chain.ChainElements[chain.ChainElements.Count - 1].Certificate;
+        if (root is null || !string.Equals(root.Thumbprint, ca.Thumbprint, StringComparison.OrdinalIgnoreCase))
+        {
+            return $"does not chain to the CA {ca.Subject} ({ca.Thumbprint})";
+        }
+
+        return built ? null : "is not valid: " + string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal));
     }
 }

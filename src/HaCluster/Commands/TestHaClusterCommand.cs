@@ -106,25 +106,18 @@ public sealed class TestHaClusterCommand : QcCmdlet
     /// <summary>Checks one cluster.</summary>
     protected override void ProcessRecord()
     {
-        var request = ParameterSetName == ClusterSet ? FromCluster(Cluster!) : new ClusterVerificationRequest
-        {
-            InternalLoadBalancerId = InternalLoadBalancer,
-            ExternalLoadBalancerId = ExternalLoadBalancer,
-            ControlPlane = ControlPlane,
-            Workers = Worker,
-            Etcd = Etcd,
-        };
-        request.User = Credential?.UserName.TrimStart('\\');
-        request.Password = Credential is { Password.Length: > 0 } ? Credential.Password : null;
-        request.PrivateKeyPath = Resolve(PrivateKeyPath);
-        request.KnownHostsPath = Resolve(KnownHostsPath);
-        request.AcceptNewHostKey = AcceptNewHostKey;
-        request.CaCertificatePath = Resolve(CaCertificate);
-        request.Failover = Failover;
-        request.FailoverMaster = Master;
-        request.Timeout = TimeSpan.FromSeconds(Timeout);
+        ClusterVerificationRequest request = null!;
         try
         {
+            request = ParameterSetName == ClusterSet ? ClusterInput.ToRequest(Cluster!) : new ClusterVerificationRequest
+            {
+                InternalLoadBalancerId = InternalLoadBalancer,
+                ExternalLoadBalancerId = ExternalLoadBalancer,
+                ControlPlane = ControlPlane,
+                Workers = Worker,
+                Etcd = Etcd,
+            };
+            Configure(request);
             request.Validate();
         }
         catch (HaClusterException ex)
@@ -147,46 +140,18 @@ public sealed class TestHaClusterCommand : QcCmdlet
         }
     }
 
+    private void Configure(ClusterVerificationRequest request)
+    {
+        request.User = Credential?.UserName.TrimStart('\\');
+        request.Password = Credential is { Password.Length: > 0 } ? Credential.Password : null;
+        request.PrivateKeyPath = Resolve(PrivateKeyPath);
+        request.KnownHostsPath = Resolve(KnownHostsPath);
+        request.AcceptNewHostKey = AcceptNewHostKey;
+        request.CaCertificatePath = Resolve(CaCertificate);
+        request.Failover = Failover;
+        request.FailoverMaster = Master;
+        request.Timeout = TimeSpan.FromSeconds(Timeout);
+    }
+
     private string? Resolve(string? path) => path is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-
-    private ClusterVerificationRequest FromCluster(PSObject cluster)
-    {
-        object? Property(params string[] names) => names.Select(n => cluster.Properties[n]?.Value).FirstOrDefault(v => v is not null);
-        var ids = new QcIdTransformationAttribute("LoadBalancerId", "loadbalancer_id");
-        var hosts = new HaHostTransformationAttribute();
-        var request = new ClusterVerificationRequest
-        {
-            InternalLoadBalancerId = ids.Transform(null!, Property("InternalLoadBalancer", "InternalLoadBalancerId")) as string ?? string.Empty,
-            ExternalLoadBalancerId = ids.Transform(null!, Property("ExternalLoadBalancer", "ExternalLoadBalancerId")) as string ?? string.Empty,
-            ControlPlane = Hosts(hosts.Transform(null!, Property("ControlPlane"))),
-            Workers = Hosts(hosts.Transform(null!, Property("Workers", "Worker"))),
-        };
-        if (Property("Etcd") is { } etcd)
-        {
-            request.Etcd = (string[])new HostNameTransformationAttribute().Transform(null!, etcd);
-        }
-
-        if (request.InternalLoadBalancerId.Length == 0 || request.ExternalLoadBalancerId.Length == 0 || request.ControlPlane.Count == 0)
-        {
-            ThrowTerminatingError(NewError(
-                "HaClusterInvalidInput",
-                FailureKind.InvalidArgument,
-                "The cluster object needs InternalLoadBalancer, ExternalLoadBalancer and ControlPlane properties (as New-HaCluster and Get-HaCluster return); otherwise use -InternalLoadBalancer, -ExternalLoadBalancer and -ControlPlane.",
-                cluster));
-        }
-
-        return request;
-    }
-
-    private HaHost[] Hosts(object? transformed)
-    {
-        var items = transformed is object[] array ? array : transformed is null ? Array.Empty<object>() : new[] { transformed };
-        var bad = items.FirstOrDefault(i => i is not HaHost);
-        if (bad is not null)
-        {
-            ThrowTerminatingError(NewError("HaClusterInvalidHost", FailureKind.InvalidArgument, $"'{bad}' is not a host: give New-HaHost objects, instances, or objects with Name and Address.", bad));
-        }
-
-        return items.Cast<HaHost>().ToArray();
-    }
 }

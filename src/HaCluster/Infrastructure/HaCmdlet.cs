@@ -4,6 +4,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using HaCluster.Engine.Common;
@@ -69,10 +70,10 @@ public abstract class HaCmdlet : PSCmdlet, IDisposable
                 }
             });
 
-            var stopped = false;
+            PipelineStoppedException? stopped = null;
             foreach (var write in messages.GetConsumingEnumerable())
             {
-                if (stopped)
+                if (stopped is not null)
                 {
                     continue; // keep draining so the engine never blocks, but the pipeline takes no more writes
                 }
@@ -81,14 +82,15 @@ public abstract class HaCmdlet : PSCmdlet, IDisposable
                 {
                     write(this);
                 }
-                catch (PipelineStoppedException)
+                catch (PipelineStoppedException ex)
                 {
-                    stopped = true;
+                    // Ctrl+C, or Select-Object -First having all it wants (StopUpstreamCommandsException, rethrown as is).
+                    stopped = ex;
                     _stopping.Cancel();
                 }
             }
 
-            if (stopped)
+            if (stopped is not null)
             {
                 // The pipeline is gone: wait for the work to end, but whatever it ended with, nobody can see it.
                 try
@@ -99,7 +101,7 @@ public abstract class HaCmdlet : PSCmdlet, IDisposable
                 {
                 }
 
-                throw new PipelineStoppedException();
+                ExceptionDispatchInfo.Capture(stopped).Throw();
             }
 
             try

@@ -85,6 +85,19 @@ public sealed class HttpProbeTests : IDisposable
     }
 
     [Fact]
+    public async Task CaCertificateDoesNotExcuseAnExpiredCertificate()
+    {
+        using var certificate = StandInServer.Certificate("kube-apiserver", DateTimeOffset.UtcNow.AddDays(-1), Address);
+        await using var server = new StandInServer(Address, 0, 200, "ok", certificate);
+        using var probe = new HttpProbe(Pem("expired.crt", certificate));
+
+        var outcome = await probe.ReadyzAsync(Url(server, "https"), Timeout, CancellationToken.None);
+
+        Assert.False(outcome.Passed);
+        Assert.StartsWith("TLS: the server certificate (CN=kube-apiserver, issued by CN=kube-apiserver) is not valid: ", outcome.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ConsoleMustBeKubeSphere()
     {
         await using var server = new StandInServer(Address, 0, 200, "<html><head><title>KubeSphere</title></head></html>");

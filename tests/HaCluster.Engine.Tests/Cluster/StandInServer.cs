@@ -40,7 +40,11 @@ internal sealed class StandInServer : IAsyncDisposable
     public string Body { get; set; }
 
     /// <summary>A self-signed server certificate naming <paramref name="ipAddresses"/>, usable by SslStream.</summary>
-    public static X509Certificate2 Certificate(string subject, params string[] ipAddresses)
+    public static X509Certificate2 Certificate(string subject, params string[] ipAddresses) =>
+        Certificate(subject, DateTimeOffset.UtcNow.AddDays(1), ipAddresses);
+
+    /// <summary>A self-signed server certificate valid until <paramref name="notAfter"/>.</summary>
+    public static X509Certificate2 Certificate(string subject, DateTimeOffset notAfter, params string[] ipAddresses)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=" + subject, key, HashAlgorithmName.SHA256);
@@ -52,7 +56,7 @@ internal sealed class StandInServer : IAsyncDisposable
 
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(new OidCollection { new Oid("1.3.6.1.5.5.7.3.1") }, false));
-        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        using var created = request.CreateSelfSigned(notAfter.AddDays(-2), notAfter);
         return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
     }
 

@@ -66,7 +66,7 @@ public sealed class VerifierCloud : IAsyncLifetime
             options.Instances.Add(new EmulatorInstance { InstanceId = "i-verify0" + i, InstanceName = Names[i], VxNetId = "vxnet-pn", PrivateIp = Prefix + (i + 2) });
         }
 
-        Server = await EmulatorServer.StartAsync(options);
+        Server = await EmulatorServer.StartAsync(options, new HaCluster.Emulator.DataPlane.LoopbackDataPlane(options.HealthCheckTimeScale));
         var secret = new SecureString();
         foreach (var c in EmulatorOptions.DefaultSecretAccessKey)
         {

@@ -68,7 +68,8 @@ internal sealed class LabCloud : IAsyncDisposable
             options.Instances.Add(new EmulatorInstance { InstanceId = ids[i], InstanceName = Names[i], VxNetId = "vxnet-pn", PrivateIp = prefix + (i + 2) });
         }
 
-        return new LabCloud(await EmulatorServer.StartAsync(options), prefix);
+        // The services are proved by real traffic, so the emulator drives the loopback data plane.
+        return new LabCloud(await EmulatorServer.StartAsync(options, new HaCluster.Emulator.DataPlane.LoopbackDataPlane(options.HealthCheckTimeScale)), prefix);
     }
 
     /// <summary>The instance id of a name (<c>master1</c> → <c>i-master01</c>).</summary>

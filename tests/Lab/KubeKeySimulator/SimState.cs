@@ -96,8 +96,8 @@ internal sealed class SimState
                 return File.ReadAllText(FailedPath).Trim();
             }
 
-            // Right after the start the pid may still be setsid/nohup, before it execs the simulator: only gone counts.
-            if (!IsRunning(ServePidPath, "serve") && !IsAlive(ServePidPath))
+            // Until setsid has exec'd dotnet the pid's cmdline is still the shell's: only a gone process has exited.
+            if (!IsRunning(ServePidPath, "serve") && !IsAlive(ReadPid(ServePidPath)))
             {
                 return "the stand-in server exited: " + Tail(ServeLogPath);
             }
@@ -197,22 +197,21 @@ internal sealed class SimState
         }
     }
 
-    private static bool IsAlive(string pidPath)
+    // Only ever signal our own processes: a recycled pid must not be killed.
+    private static bool IsAlive(int? pid)
     {
-        var pid = ReadPid(pidPath);
         var stat = "/proc/" + pid?.ToString(CultureInfo.InvariantCulture) + "/stat";
         try
         {
-            var state = pid is null || !File.Exists(stat) ? string.Empty : File.ReadAllText(stat);
+            var state = pid is null ? string.Empty : File.ReadAllText(stat);
             return state.Length > state.LastIndexOf(')') + 2 && state[state.LastIndexOf(')') + 2] != 'Z';
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return false;
         }
     }
 
-    // Only ever signal our own processes: a recycled pid must not be killed.
     private static bool IsSimulator(int pid, string verb)
     {
         var cmdline = "/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/cmdline";

@@ -1,5 +1,5 @@
 # Copyright (c) HaCluster contributors. MIT License.
-# Times Test-HaNode on 1 lab host and on N lab hosts (default 50) and prints the ratio; no pass/fail, for bench/.
+# Times Test-HaNode on 1 lab host and on N lab hosts (default 50) and prints the ratio; no pass/fail, run by bench/Invoke-Benchmark.ps1.
 
 [CmdletBinding()]
 param(
@@ -9,10 +9,10 @@ param(
     [int] $ThrottleLimit = 16
 )
 $ErrorActionPreference = 'Stop'
-$root = Resolve-Path (Join-Path $PSScriptRoot '../..')
+$root = Resolve-Path (Join-Path $PSScriptRoot '..')
 $manifest = Get-ChildItem (Join-Path $root 'out/HaCluster') -Filter HaCluster.psd1 -Recurse | Select-Object -First 1
 Import-Module $manifest.FullName
-Import-Module (Join-Path $PSScriptRoot 'Lab.psm1')
+Import-Module (Join-Path $root 'tests/Lab/Lab.psm1')
 $range = "127.40.$Subnet.2-$(1 + $Count)"
 $knownHosts = Join-Path ([System.IO.Path]::GetTempPath()) "hacluster-measure-$PID"
 try {

@@ -1,0 +1,34 @@
+# Copyright (c) HaCluster contributors. MIT License.
+# Benchmarks as ratios measured in one run (never timing asserts in tests); writes out/bench.md.
+
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)] [string] $ModuleManifest,
+    # Lab hosts for the SSH fan-out measurement.
+    [int] $Hosts = 50
+)
+$ErrorActionPreference = 'Stop'
+$root = Resolve-Path (Join-Path $PSScriptRoot '..')
+$pwsh = Join-Path $PSHOME 'pwsh'
+
+function Measure-Median([scriptblock] $Action, [int] $Runs = 5) {
+    $samples = 1..$Runs | ForEach-Object { (Measure-Command $Action).TotalMilliseconds } | Sort-Object
+    $samples[[int][math]::Floor($Runs / 2)]
+}
+
+# 1. Module import: a fresh pwsh that imports the module vs. a fresh pwsh that does nothing.
+$bare = Measure-Median { & $pwsh -NoProfile -NonInteractive -Command 'exit 0' }
+$import = Measure-Median { & $pwsh -NoProfile -NonInteractive -Command "Import-Module '$ModuleManifest'; exit 0" }
+
+# 2. SSH fan-out: Test-HaNode on N lab hosts vs. on one (bounded concurrency, default throttle 16).
+$fanOut = & (Join-Path $PSScriptRoot 'Measure-HaNodeFanOut.ps1') -Count $Hosts
+
+$rows = @(
+    [pscustomobject]@{ Benchmark = 'Module import (fresh pwsh)'; Baseline = "bare pwsh $([math]::Round($bare)) ms"; Measured = "$([math]::Round($import)) ms"; Ratio = [math]::Round($import / $bare, 2) }
+    [pscustomobject]@{ Benchmark = "Test-HaNode on $Hosts hosts"; Baseline = "1 host $($fanOut.OneHostSeconds) s"; Measured = "$($fanOut.AllHostsSeconds) s"; Ratio = $fanOut.Ratio }
+)
+$rows | Format-Table -AutoSize | Out-String | Write-Host
+$table = @('| Benchmark | Baseline | Measured | Ratio |', '|---|---|---|---|') + ($rows | ForEach-Object { "| $($_.Benchmark) | $($_.Baseline) | $($_.Measured) | $($_.Ratio) |" })
+$table += '', "Load average at the end: $((Get-Content /proc/loadavg).Split(' ')[0]); $([Environment]::ProcessorCount) cores."
+Set-Content -Path (Join-Path $root 'out/bench.md') -Value $table
+Write-Host "Written: out/bench.md"
