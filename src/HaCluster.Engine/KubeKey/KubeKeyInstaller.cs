@@ -219,6 +219,7 @@ public static class KubeKeyInstaller
     {
         run.Observer.Verbose($"Following {workspace.LogPath} on {run.TaskBox.DisplayName} (kk run {pid.ToString(CultureInfo.InvariantCulture)}).");
         var offset = 0L;
+        var lostProbes = 0;
         while (true)
         {
             var follow = await session.FollowFileAsync(
@@ -232,7 +233,18 @@ public static class KubeKeyInstaller
                 },
                 cancellationToken).ConfigureAwait(false);
             offset = follow.EndOffset;
-            var state = await ProbeAsync(session, workspace.Directory, cancellationToken).ConfigureAwait(false);
+            InstallState state;
+            try
+            {
+                state = await ProbeAsync(session, workspace.Directory, cancellationToken).ConfigureAwait(false);
+                lostProbes = 0;
+            }
+            catch (HaClusterException ex) when (ex.ErrorId == SshErrorIds.ConnectionLost && ++lostProbes <= 3)
+            {
+                // A dropped connection can also end tail itself; following again reconnects (with back-off) and resumes.
+                run.Observer.Verbose($"{ex.Message} Following again from byte {offset.ToString(CultureInfo.InvariantCulture)}.");
+                continue;
+            }
 
             // tail only stops once the process is gone; should it stop early, keep following from where it was.
             if (state.RunState != InstallRunState.Running)

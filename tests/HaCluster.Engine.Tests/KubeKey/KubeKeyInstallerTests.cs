@@ -1,0 +1,378 @@
+// Copyright (c) HaCluster contributors. MIT License.
+// KubeKeyInstaller against real lab sshd hosts (127.70.1.2-4) with the KubeKey simulator as kk: success, dropped
+// connection, cancelled client and resume, timeout, resume-or-start after a failure, input refusals.
+
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading;
+using System.Threading.Tasks;
+using HaCluster.Engine.Common;
+using HaCluster.Engine.KubeKey;
+using HaCluster.Engine.Ssh;
+using HaCluster.Engine.Tests.Ssh;
+using Xunit;
+
+namespace HaCluster.Engine.Tests.KubeKey;
+
+/// <summary>Three lab hosts whose sessions find the simulator as `kk` on PATH; master1 is also the taskbox.</summary>
+public sealed class InstallLab : LabFixture
+{
+    public InstallLab()
+        : base("--bin", PrepareBin(), "127.70.1.2-4")
+    {
+        Run(Dotnet, SimulatorDll, "sim", "install", "--bin", Host.BinPath);
+        RemoteHome = Lab.Shell("getent passwd " + Host.User).Split(':')[5];
+    }
+
+    public static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+
+    /// <summary>The simulator built next to this test project (tests/Lab/KubeKeySimulator/bin/&lt;configuration&gt;/net10.0).</summary>
+    public static string SimulatorDll
+    {
+        get
+        {
+            var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var dll = Path.Combine(Path.GetDirectoryName(Lab.Script)!, "KubeKeySimulator", "bin", output.Parent!.Name, output.Name, "KubeKeySimulator.dll");
+            Assert.True(File.Exists(dll), "KubeKeySimulator.dll not built at " + dll);
+            return dll;
+        }
+    }
+
+    public string RemoteHome { get; }
+
+    private List<string> WorkingDirectories { get; } = new();
+
+    /// <summary>A fresh working directory name (relative to the SSH user's home) that is cleaned up afterwards.</summary>
+    public string NewWorkingDirectory()
+    {
+        var name = "hacluster-xunit-" + Guid.NewGuid().ToString("N").Substring(0, 10);
+        lock (WorkingDirectories)
+        {
+            WorkingDirectories.Add(name);
+        }
+
+        return name;
+    }
+
+    public string Remote(string workingDirectory, string child = "") => Path.Combine(RemoteHome, workingDirectory, child);
+
+    public ClusterConfig Config()
+    {
+        var config = new ClusterConfig { Name = "xunit" };
+        foreach (var (host, name) in Hosts.Zip(new[] { "master1", "worker1", "worker2" }))
+        {
+            var endpoint = host.PasswordEndpoint();
+            config.Hosts.Add(new HaHost(name, host.Address)
+            {
+                Port = host.Port,
+                User = host.User,
+                Password = endpoint.Password,
+                PrivateKeyPath = endpoint.PrivateKeyPath,
+            });
+        }
+
+        config.RoleGroups.Etcd.Add("master1");
+        config.RoleGroups.ControlPlane.Add("master1");
+        config.RoleGroups.Worker.AddRange(new[] { "worker1", "worker2" });
+        config.KubeSphere = KubeSphereSettings.CreateDefault("v3.4.1");
+        return config;
+    }
+
+    public KubeKeyInstallOptions Options(string workingDirectory) => new()
+    {
+        WorkingDirectory = "~/" + workingDirectory,
+        Connect = Trusting(),
+    };
+
+    /// <summary>A kk for KubeKeyPath: the simulator with KK_SIM_* set (the taskbox's sshd passes no environment).</summary>
+    public string Wrapper(params (string Name, string Value)[] environment)
+    {
+        var path = Path.Combine(Folder, "kk-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+        var lines = new List<string> { "#!/bin/sh" };
+        lines.AddRange(environment.Select(e => "export " + e.Name + "=" + ShellQuote.Quote(e.Value)));
+        lines.Add("KK_SIM_ARGV0=$(cd \"$(dirname \"$0\")\" && pwd)/$(basename \"$0\"); export KK_SIM_ARGV0");
+        lines.Add("exec " + ShellQuote.Quote(Dotnet) + " " + ShellQuote.Quote(SimulatorDll) + " \"$@\"");
+        File.WriteAllText(path, string.Join("\n", lines) + "\n");
+        return path;
+    }
+
+    public string Sim(params string[] arguments) => Run(new[] { SimulatorDll, "sim" }.Concat(arguments).Prepend(Dotnet).ToArray());
+
+    public string State(string workingDirectory) => Remote(workingDirectory, "kk-sim-state");
+
+    /// <summary>Polls (short, then longer pauses) until the condition holds; the bound only stops a broken run.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, string what, Task? alsoDone = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        var pause = TimeSpan.FromMilliseconds(50);
+        while (!condition())
+        {
+            if (alsoDone is { IsCompleted: true })
+            {
+                await alsoDone; // surfaces the failure of the run that was meant to get there
+                Assert.Fail("The install ended before " + what);
+            }
+
+            Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(3), "Timed out waiting for " + what);
+            await Task.Delay(pause);
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(1).Ticks));
+        }
+    }
+
+    public void StopSimulators()
+    {
+        foreach (var directory in WorkingDirectories.Where(d => Directory.Exists(State(d))))
+        {
+            Sim("stop", "--state", State(directory));
+        }
+    }
+
+    protected override void OnDispose()
+    {
+        StopSimulators();
+        foreach (var directory in WorkingDirectories)
+        {
+            Lab.Shell("rm -rf -- " + ShellQuote.Quote(Remote(directory)));
+        }
+
+        Directory.Delete(Path.GetDirectoryName(Host.BinPath)!, recursive: true);
+    }
+
+    private static string PrepareBin()
+    {
+        // The lab user runs kk from here: a world-readable folder, unlike CreateTempSubdirectory's.
+        var root = Path.Combine(Path.GetTempPath(), "hacluster-kkinstall-" + Guid.NewGuid().ToString("N").Substring(0, 10));
+        Directory.CreateDirectory(root);
+        Lab.Shell("chmod 0755 " + ShellQuote.Quote(root));
+        return Path.Combine(root, "bin");
+    }
+
+    private static string Run(params string[] command)
+    {
+        var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in command.Skip(1))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, string.Join(" ", command) + " failed: " + stderr.Result);
+        return stdout.Result;
+    }
+}
+
+public sealed class KubeKeyInstallerTests : IClassFixture<InstallLab>, IDisposable
+{
+    private readonly InstallLab _lab;
+
+    public KubeKeyInstallerTests(InstallLab lab) => _lab = lab;
+
+    /// <summary>The stand-ins outlive kk by design: stop them after every test, so the next one's preflight finds 6443 free.</summary>
+    public void Dispose() => _lab.StopSimulators();
+
+    [Fact]
+    public async Task Install_Succeeds_WithModuleProgressRedactedVerboseConsoleAndNoConfigLeft()
+    {
+        var wd = _lab.NewWorkingDirectory();
+        var observer = new RecordingObserver();
+
+        var result = await KubeKeyInstaller.InstallAsync(_lab.Config(), _lab.Host.PasswordEndpoint(), _lab.Options(wd), observer);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("http://127.70.1.2:30880", result.ConsoleUrl);
+        Assert.Equal("admin", result.Account);
+        Assert.Equal("v3.1.12", result.KubeKeyVersion);
+        Assert.False(result.Resumed);
+        Assert.NotNull(result.StartedAt);
+        Assert.Equal(_lab.Remote(wd, "hacluster-install.log"), result.LogPath);
+        Assert.Equal(_lab.Remote(wd, "kubekey/logs/kubekey.log"), result.KubeKeyLogPath);
+        Assert.Contains("JoinNodesModule", result.ModulesCompleted);
+        Assert.False(File.Exists(_lab.Remote(wd, "hacluster-config.yaml")));
+
+        // Progress: kk's modules in pipeline order with a rising percentage, on one bar that is completed at the end.
+        var bar = observer.ProgressRecords.Where(p => p.ActivityId == 5201).ToList();
+        var modules = bar.Where(p => p.Status.StartsWith("kk: ", StringComparison.Ordinal)).ToList();
+        Assert.Contains(modules, p => p.Status == "kk: InitKubernetesModule" && p.CurrentOperation == "Init cluster using kubeadm");
+        Assert.True(modules.Zip(modules.Skip(1)).All(pair => pair.First.PercentComplete <= pair.Second.PercentComplete));
+        Assert.True(modules[^1].PercentComplete > 80, "last module at " + modules[^1].PercentComplete.ToString(CultureInfo.InvariantCulture) + "%");
+        Assert.True(bar[^1].Completed);
+
+        Assert.Contains("kk: Password: ********", observer.All);
+        Assert.Contains(observer.All, m => m.EndsWith("[JoinNodesModule] Join worker node", StringComparison.Ordinal));
+        if (_lab.Host.Password is not null)
+        {
+            Assert.DoesNotContain(observer.All.Concat(observer.Warnings), m => m.Contains(_lab.Host.Password, StringComparison.Ordinal));
+        }
+
+        // The apiserver stand-in kk left answers with the certificate the simulator generated (pinned here).
+        var pinned = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(_lab.State(wd), "apiserver.crt"));
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert is not null && cert.RawData.AsSpan().SequenceEqual(pinned.RawData) };
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+        Assert.Equal("ok", await http.GetStringAsync("https://127.70.1.2:6443/readyz"));
+    }
+
+    [Fact]
+    public async Task Install_SurvivesTheTaskboxConnectionBeingKilledMidInstall()
+    {
+        var wd = _lab.NewWorkingDirectory();
+        var options = _lab.Options(wd);
+        options.KubeKeyPath = _lab.Wrapper(("KK_SIM_HANG_AT", "JoinNodesModule"), ("KK_SIM_HANG_SECONDS", "600"));
+        var observer = new RecordingObserver();
+
+        var install = KubeKeyInstaller.InstallAsync(_lab.Config(), _lab.Host.PasswordEndpoint(), options, observer);
+        await InstallLab.WaitUntilAsync(() => File.Exists(Path.Combine(_lab.State(wd), "hanging")), "kk to hang", install);
+
+        // Kill the per-connection sshd processes serving this test's sessions: the connection drops mid-follow.
+        var killed = Lab.Shell($"for pid in $(ps -o pid= --ppid {_lab.Host.Pid}); do kill -9 \"$pid\" && echo \"$pid\"; done; true");
+        Assert.NotEmpty(killed.Trim());
+        _lab.Sim("release", "--state", _lab.State(wd));
+
+        var result = await install;
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.Contains(observer.Warnings, w => w.Contains("connection lost while following", StringComparison.Ordinal));
+        Assert.Contains("JoinNodesModule", result.ModulesCompleted);
+    }
+
+    [Fact]
+    public async Task CancelledClient_LeavesKkRunning_SecondStartIsRefused_ResumeOrStartReattaches()
+    {
+        var wd = _lab.NewWorkingDirectory();
+        var options = _lab.Options(wd);
+        options.KubeKeyPath = _lab.Wrapper(("KK_SIM_HANG_AT", "JoinNodesModule"), ("KK_SIM_HANG_SECONDS", "600"));
+        using var client = new CancellationTokenSource();
+
+        var install = KubeKeyInstaller.InstallAsync(_lab.Config(), _lab.Host.PasswordEndpoint(), options, null, client.Token);
+        await InstallLab.WaitUntilAsync(() => File.Exists(Path.Combine(_lab.State(wd), "hanging")), "kk to hang", install);
+        Assert.Equal("600", Lab.Shell("stat -c %a " + ShellQuote.Quote(_lab.Remote(wd, "hacluster-config.yaml"))).Trim());
+        client.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => install);
+
+        var again = await Assert.ThrowsAsync<HaClusterException>(() => KubeKeyInstaller.InstallAsync(_lab.Config(), _lab.Host.PasswordEndpoint(), _lab.Options(wd)));
+        Assert.Equal(KubeKeyInstallErrorIds.InstallAlreadyRunning, again.ErrorId);
+        Assert.Contains("hanging at JoinNodesModule", _lab.Sim("status", "--state", _lab.State(wd)), StringComparison.Ordinal);
+
+        var resume = _lab.Options(wd);
+        resume.Mode = KubeKeyInstallMode.ResumeOrStart;
+        _lab.Sim("release", "--state", _lab.State(wd));
+        var result = await KubeKeyInstaller.InstallAsync(_lab.Config(), _lab.Host.PasswordEndpoint(), resume);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.True(result.Resumed);
+        Assert.Equal("http://127.70.1.2:30880", result.ConsoleUrl);
+        Assert.False(File.Exists(_lab.Remote(wd, "hacluster-config.yaml")));
+    }
+
+    [Fact]
+    public async Task Timeout_StopsKk_RemovesTheConfig_AndNamesTheModule()
+    {
+        var wd = _lab.NewWorkingDirectory();
+        var options = _lab.Options(wd);
+        options.KubeKeyPath = _lab.Wrapper(("KK_SIM_HANG_AT", "JoinNodesModule"), ("KK_SIM_HANG_SECONDS", "600"));
+        options.Timeout = TimeSpan.FromSeconds(3);
+
+        var error = await Assert.ThrowsAsync<HaClusterException>(() => KubeKeyInstaller.InstallAsync(_lab.Config(), _lab.Host.PasswordEndpoint(), options));
+
+        Assert.Equal(KubeKeyInstallErrorIds.InstallTimeout, error.ErrorId);
+        Assert.Equal(FailureKind.OperationTimeout, error.Kind);
+        var result = Assert.IsType<KubeKeyInstallResult>(error.Target);
+        Assert.False(result.Succeeded);
+        Assert.Null(result.ExitCode);
+        Assert.Contains("did not finish within 00:00:03 and was stopped", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("kk: not running", _lab.Sim("status", "--state", _lab.State(wd)), StringComparison.Ordinal);
+        Assert.False(File.Exists(_lab.Remote(wd, "hacluster-config.yaml")));
+
+        // The stopped run left no exit code: resuming it reports it as lost, with what the log showed.
+        var resume = _lab.Options(wd);
+        resume.Mode = KubeKeyInstallMode.Resume;
+        var lost = await Assert.ThrowsAsync<HaClusterException>(() => KubeKeyInstaller.InstallAsync(_lab.Config(), _lab.Host.PasswordEndpoint(), resume));
+        Assert.Equal(KubeKeyInstallErrorIds.InstallLost, lost.ErrorId);
+        Assert.False(Assert.IsType<KubeKeyInstallResult>(lost.Target).Succeeded);
+    }
+
+    [Fact]
+    public async Task FailedRun_IsReportedWithModuleAndNode_ThenResumeOrStartStartsAgain()
+    {
+        var wd = _lab.NewWorkingDirectory();
+        var failing = _lab.Options(wd);
+        failing.KubeKeyPath = _lab.Wrapper(("KK_SIM_FAIL", "unreachable:worker2"));
+
+        var error = await Assert.ThrowsAsync<HaClusterException>(() => KubeKeyInstaller.InstallAsync(_lab.Config(), _lab.Host.PasswordEndpoint(), failing));
+
+        Assert.Equal(KubeKeyInstallErrorIds.InstallFailed, error.ErrorId);
+        var failed = Assert.IsType<KubeKeyInstallResult>(error.Target);
+        Assert.Equal("GreetingsModule", failed.FailedModule);
+        Assert.Equal(new[] { "worker2" }, failed.FailedNodes);
+        Assert.Equal(1, failed.ExitCode);
+        Assert.StartsWith("kk failed in module GreetingsModule, task 'Greetings', on node worker2: ", error.Message, StringComparison.Ordinal);
+
+        var retry = _lab.Options(wd);
+        retry.Mode = KubeKeyInstallMode.ResumeOrStart;
+        retry.KubeKeyPath = _lab.Wrapper();
+        var result = await KubeKeyInstaller.InstallAsync(_lab.Config(), _lab.Host.PasswordEndpoint(), retry);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.False(result.Resumed);
+    }
+
+    [Fact]
+    public async Task Resume_WithNoRun_IsInstallNotFound_AndCreatesNothing()
+    {
+        var wd = _lab.NewWorkingDirectory();
+        var options = _lab.Options(wd);
+        options.Mode = KubeKeyInstallMode.Resume;
+
+        var error = await Assert.ThrowsAsync<HaClusterException>(() => KubeKeyInstaller.InstallAsync(_lab.Config(), _lab.Host.PasswordEndpoint(), options));
+
+        Assert.Equal(KubeKeyInstallErrorIds.InstallNotFound, error.ErrorId);
+        Assert.False(Directory.Exists(_lab.Remote(wd)));
+    }
+
+    [Fact]
+    public async Task BadInput_IsRefusedBeforeAnyConnection()
+    {
+        // Nothing listens there: a connection attempt would fail differently.
+        var nowhere = new SshEndpoint("127.70.1.250", 1, "nobody");
+        var options = new KubeKeyInstallOptions();
+
+        var config = _lab.Config();
+        config.RoleGroups.Etcd.Add("worker1");
+        Assert.Equal("EtcdCountEven", (await Assert.ThrowsAsync<HaClusterException>(() => KubeKeyInstaller.InstallAsync(config, nowhere, options))).ErrorId);
+
+        options.KubeKeyPath = "/no/such/kk";
+        Assert.Equal(KubeKeyInstallErrorIds.KubeKeyFileNotFound, (await Assert.ThrowsAsync<HaClusterException>(() => KubeKeyInstaller.InstallAsync(_lab.Config(), nowhere, options))).ErrorId);
+
+        options.KubeKeyPath = null;
+        options.KubeKeyVersion = "v4.0.6";
+        Assert.Equal(KubeKeyInstallErrorIds.KubeKeyVersionUnsupported, (await Assert.ThrowsAsync<HaClusterException>(() => KubeKeyInstaller.InstallAsync(_lab.Config(), nowhere, options))).ErrorId);
+
+        options.KubeKeyVersion = null;
+        options.Timeout = TimeSpan.FromTicks(30);
+        Assert.Equal(KubeKeyInstallErrorIds.InstallOptionInvalid, (await Assert.ThrowsAsync<HaClusterException>(() => KubeKeyInstaller.InstallAsync(_lab.Config(), nowhere, options))).ErrorId);
+
+        options.Timeout = TimeSpan.FromMinutes(1);
+        options.KkZone = "eu";
+        Assert.Equal(KubeKeyInstallErrorIds.InstallOptionInvalid, (await Assert.ThrowsAsync<HaClusterException>(() => KubeKeyInstaller.InstallAsync(_lab.Config(), nowhere, options))).ErrorId);
+    }
+
+    [Fact]
+    public void RunCommand_NeverPassesWithKubeSphere_AndRemovesTheConfigWhenKkExits()
+    {
+        var config = _lab.Config();
+        var plan = InstallPlan.Create(config, new KubeKeyInstallOptions { KkZone = "cn" }, NullOperationObserver.Instance);
+        Assert.Equal("export KKZONE='cn'; ./kk create cluster -f 'hacluster-config.yaml' -y; rc=$?; rm -f -- 'hacluster-config.yaml'; exit $rc", KubeKeyInstaller.RunCommand(plan));
+
+        var keep = InstallPlan.Create(config, new KubeKeyInstallOptions { KeepConfig = true }, NullOperationObserver.Instance);
+        Assert.Equal("./kk create cluster -f 'hacluster-config.yaml' -y", KubeKeyInstaller.RunCommand(keep));
+    }
+}
