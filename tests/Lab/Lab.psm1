@@ -120,4 +120,38 @@ function Stop-LabHost {
     }
 }
 
-Export-ModuleMember -Function Start-LabHost, Stop-LabHost
+<#
+.SYNOPSIS
+Puts the KubeKey simulator into a lab bin folder as `kk`, so the lab hosts find it on PATH as the taskbox's kk.
+.DESCRIPTION
+Runs `KubeKeySimulator.dll sim install --bin`, then makes kk write its kubectl stand-in into that same folder (real kk
+puts kubectl on the nodes' PATH too), and lets the lab user write there (kk runs as that user). Call it after
+Start-LabHost, which resets the folder's mode. Returns the path of kk.
+.PARAMETER BinPath
+The lab's bin folder (Start-LabHost -BinPath).
+.PARAMETER SimulatorPath
+KubeKeySimulator.dll; defaults to the one build.ps1 publishes under out/tools/kk-simulator.
+#>
+function Install-LabKubeKey {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][string] $BinPath,
+        [string] $SimulatorPath = (Join-Path $PSScriptRoot '../../out/tools/kk-simulator/KubeKeySimulator.dll')
+    )
+    $dll = [System.IO.Path]::GetFullPath($SimulatorPath)
+    if (-not (Test-Path $dll)) { throw "The KubeKey simulator is not built ($dll). Run: dotnet pwsh ./build.ps1 -Task Build" }
+    $bin = [System.IO.Path]::GetFullPath($BinPath)
+    New-Item -ItemType Directory -Force -Path $bin | Out-Null
+    $dotnet = if ($env:DOTNET_HOST_PATH) { $env:DOTNET_HOST_PATH } else { (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source }
+    & $dotnet $dll sim install --bin $bin | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw "kk-sim install failed with exit code $LASTEXITCODE." }
+    $kk = Join-Path $bin 'kk'
+    $lines = @(Get-Content $kk)
+    if ($lines -notcontains "export KK_SIM_BIN='$bin'") {
+        Set-Content -Path $kk -Value (@($lines[0], "export KK_SIM_BIN='$bin'") + $lines[1..($lines.Count - 1)])
+    }
+    chmod 0777 $bin
+    $kk
+}
+
+Export-ModuleMember -Function Start-LabHost, Stop-LabHost, Install-LabKubeKey

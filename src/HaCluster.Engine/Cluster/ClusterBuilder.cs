@@ -1,0 +1,121 @@
+// Copyright (c) HaCluster contributors. MIT License.
+// New-HaCluster's orchestrator: tag, both load balancer paths at once, config from the VIP, install, backends up, verify.
+
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using HaCluster.Engine.Common;
+using HaCluster.Engine.KubeKey;
+using HaCluster.Engine.QingCloud;
+
+namespace HaCluster.Engine.Cluster;
+
+/// <summary>
+/// Runs a <see cref="ClusterPlan"/>. The state file is written before the first change and after every step (and as soon
+/// as each resource id exists), so running the same plan again after a failure, a crash or Ctrl+C at any point resumes:
+/// completed work is checked and adopted, never repeated.
+/// </summary>
+public sealed partial class ClusterBuilder
+{
+    private const int InternalBarId = 6101;
+    private const int ExternalBarId = 6102;
+    private const int ClusterBarId = 6103;
+
+    private readonly QingCloudClient _client;
+
+    /// <summary>Creates the builder.</summary>
+    /// <param name="client">QingCloud, with the observer that receives narration and progress.</param>
+    public ClusterBuilder(QingCloudClient client) => _client = client ?? throw new ArgumentNullException(nameof(client));
+
+    private IOperationObserver Observer => _client.Observer;
+
+    /// <summary>Builds (or resumes building) the cluster.</summary>
+    /// <param name="plan">The plan from <see cref="ClusterPlanner.PlanAsync"/>.</param>
+    /// <param name="cancellationToken">Ctrl+C: stops between calls; the state file stays consistent.</param>
+    /// <returns>The cluster.</returns>
+    /// <exception cref="HaClusterException">The first failure; the state file records everything done until then.</exception>
+    public async Task<HaClusterInfo> BuildAsync(ClusterPlan plan, CancellationToken cancellationToken = default)
+    {
+        var request = plan.Request;
+        var store = new ClusterStateStore(request.StatePath, plan.ExistingState ?? new ClusterState { Name = plan.Name, Created = DateTime.UtcNow });
+        store.Update(s => Record(s, plan));
+        Observer.Verbose($"State file: {request.StatePath}.");
+        var progress = new ClusterProgress(Observer, plan.Name, plan.Steps.Count, plan.Steps.Count(s => s.Completed));
+        var clusterBar = progress.Child(ClusterBarId, "Cluster", plan.Steps.Count(s => s.Path == "Cluster"));
+
+        clusterBar.Starting("tag");
+        var tagId = await EnsureTagAsync(store, plan.Name, cancellationToken).ConfigureAwait(false);
+        store.Complete(ClusterStepIds.Tag);
+        clusterBar.Done("tag");
+
+        var internalPath = new LoadBalancerPath(_client, store, plan, external: false, tagId, progress.Child(InternalBarId, "Internal load balancer " + ClusterNames.InternalLoadBalancer(plan.Name), 5));
+        var externalPath = new LoadBalancerPath(_client, store, plan, external: true, tagId, progress.Child(ExternalBarId, "External load balancer " + ClusterNames.ExternalLoadBalancer(plan.Name), 6));
+        Observer.Verbose("Building the internal and the external load balancer paths concurrently.");
+        await Task.WhenAll(internalPath.RunAsync(cancellationToken), externalPath.RunAsync(cancellationToken)).ConfigureAwait(false);
+
+        IReadOnlyList<HaCheckResult> checks = Array.Empty<HaCheckResult>();
+        if (!request.SkipInstall)
+        {
+            checks = await InstallAndVerifyAsync(plan, store, clusterBar, cancellationToken).ConfigureAwait(false);
+        }
+
+        clusterBar.Complete();
+        progress.Complete();
+        var info = await ClusterReader.ReadAsync(store.State, request.StatePath, _client, plan.Nodes.Select(n => n.Host).ToList(), cancellationToken).ConfigureAwait(false);
+        info.Checks = checks;
+        return info;
+    }
+
+    private static void Record(ClusterState state, ClusterPlan plan)
+    {
+        var request = plan.Request;
+        state.Zone = plan.Zone;
+        state.VxNetId = plan.VxNet.VxNetId;
+        state.TaskBox = plan.TaskBox?.Name ?? state.TaskBox;
+        state.KubeSphereVersion = request.KubeSphereVersion;
+        state.Internal.LoadBalancerName = ClusterNames.InternalLoadBalancer(plan.Name);
+        state.Internal.Port = ClusterNames.ApiPort;
+        state.External.LoadBalancerName = ClusterNames.ExternalLoadBalancer(plan.Name);
+        state.External.Port = ClusterNames.ConsolePort;
+        state.Nodes = plan.Nodes.Select(n => new NodeState
+        {
+            Name = n.Name,
+            InstanceId = n.Instance.InstanceId,
+            Address = n.Host.Address,
+            Port = n.Host.Port,
+            User = n.Host.User,
+            PrivateKeyPath = n.Host.PrivateKeyPath,
+            Roles = n.Roles.ToList(),
+        }).ToList();
+    }
+
+    // The tag named after the cluster marks what it created, so Remove-HaCluster finds it even without the state file.
+    private async Task<string> EnsureTagAsync(ClusterStateStore store, string name, CancellationToken cancellationToken)
+    {
+        if (store.Read(s => s.TagId) is { } recorded)
+        {
+            var known = await _client.DescribeTagsAsync(new[] { recorded }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (known.Any(t => t.TagId == recorded))
+            {
+                return recorded;
+            }
+        }
+
+        var tag = (await _client.FindTagsByNameAsync(name, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        var created = tag is null;
+        var id = tag?.TagId ?? await _client.CreateOnceAsync(
+            $"tag '{name}'",
+            ct => _client.CreateTagAsync(name, cancellationToken: ct),
+            async ct => (await _client.FindTagsByNameAsync(name, ct).ConfigureAwait(false)).FirstOrDefault()?.TagId,
+            cancellationToken).ConfigureAwait(false);
+        Observer.Verbose(created ? $"Created tag '{name}' ({id})." : $"Using tag '{name}' ({id}).");
+        store.Update(s =>
+        {
+            s.TagId = id;
+            s.TagCreated |= created;
+        });
+        return id;
+    }
+}

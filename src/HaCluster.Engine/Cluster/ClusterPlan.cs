@@ -1,0 +1,246 @@
+// Copyright (c) HaCluster contributors. MIT License.
+// The validated plan of New-HaCluster: resolved nodes, naming, and the ordered steps with the API actions each calls.
+
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using HaCluster.Engine.KubeKey;
+using HaCluster.Engine.QingCloud;
+
+namespace HaCluster.Engine.Cluster;
+
+/// <summary>How a cluster's resources are named and which ports they use.</summary>
+public static class ClusterNames
+{
+    /// <summary>The Kubernetes API port (internal listener and backends).</summary>
+    public const int ApiPort = 6443;
+
+    /// <summary>The KubeSphere console NodePort (external listener and backends).</summary>
+    public const int ConsolePort = 30880;
+
+    /// <summary>Longest cluster name: it is also a QingCloud tag name, which must be shorter than 15 characters.</summary>
+    public const int MaxNameLength = 14;
+
+    private static readonly Regex NamePattern = new("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", RegexOptions.CultureInvariant);
+
+    /// <summary>Whether <paramref name="name"/> can name a cluster.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>True for 1-14 lowercase letters, digits and inner dashes.</returns>
+    public static bool IsValid(string? name) => name is { Length: > 0 and <= MaxNameLength } && NamePattern.IsMatch(name);
+
+    /// <summary>The internal load balancer's name.</summary>
+    /// <param name="cluster">The cluster name.</param>
+    /// <returns><c>&lt;cluster&gt;-internal</c>.</returns>
+    public static string InternalLoadBalancer(string cluster) => cluster + "-internal";
+
+    /// <summary>The external load balancer's name.</summary>
+    /// <param name="cluster">The cluster name.</param>
+    /// <returns><c>&lt;cluster&gt;-external</c>.</returns>
+    public static string ExternalLoadBalancer(string cluster) => cluster + "-external";
+
+    /// <summary>The EIP's name.</summary>
+    /// <param name="cluster">The cluster name.</param>
+    /// <returns><c>&lt;cluster&gt;-eip</c>.</returns>
+    public static string Eip(string cluster) => cluster + "-eip";
+
+    /// <summary>The firewall rule's name.</summary>
+    /// <param name="cluster">The cluster name.</param>
+    /// <param name="port">The port it opens.</param>
+    /// <returns><c>&lt;cluster&gt;-tcp-&lt;port&gt;</c>.</returns>
+    public static string FirewallRule(string cluster, int port) => cluster + "-tcp-" + port.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The console URL behind an EIP address.</summary>
+    /// <param name="address">The EIP's address.</param>
+    /// <returns><c>http://&lt;address&gt;:30880</c>, or null.</returns>
+    public static string? ConsoleUrl(string? address) => string.IsNullOrEmpty(address) ? null : $"http://{address}:{ConsolePort.ToString(CultureInfo.InvariantCulture)}";
+}
+
+/// <summary>The stable ids of New-HaCluster's steps, recorded in the state file as they complete.</summary>
+public static class ClusterStepIds
+{
+    /// <summary>The tag named after the cluster.</summary>
+    public const string Tag = "tag";
+
+    /// <summary>Internal load balancer created and active.</summary>
+    public const string InternalLoadBalancer = "internal.loadbalancer";
+
+    /// <summary>TCP 6443 listener.</summary>
+    public const string InternalListener = "internal.listener";
+
+    /// <summary>Control-plane backends.</summary>
+    public const string InternalBackends = "internal.backends";
+
+    /// <summary>Firewall admits 6443.</summary>
+    public const string InternalFirewall = "internal.firewall";
+
+    /// <summary>Changes applied.</summary>
+    public const string InternalApply = "internal.apply";
+
+    /// <summary>EIP allocated (or the given one checked).</summary>
+    public const string Eip = "external.eip";
+
+    /// <summary>External load balancer on the EIP created and active.</summary>
+    public const string ExternalLoadBalancer = "external.loadbalancer";
+
+    /// <summary>HTTP 30880 listener.</summary>
+    public const string ExternalListener = "external.listener";
+
+    /// <summary>Every node as backend.</summary>
+    public const string ExternalBackends = "external.backends";
+
+    /// <summary>Firewall admits 30880.</summary>
+    public const string ExternalFirewall = "external.firewall";
+
+    /// <summary>Changes applied.</summary>
+    public const string ExternalApply = "external.apply";
+
+    /// <summary>KubeKey config with the VIP as controlPlaneEndpoint.</summary>
+    public const string Config = "config";
+
+    /// <summary>kk create cluster on the taskbox.</summary>
+    public const string Install = "install";
+
+    /// <summary>Every backend up.</summary>
+    public const string BackendsUp = "backends-up";
+
+    /// <summary>The HA checks.</summary>
+    public const string Verify = "verify";
+}
+
+/// <summary>One step of the plan, as -WhatIf shows it.</summary>
+public sealed class ClusterPlanStep
+{
+    /// <summary>Creates a step.</summary>
+    /// <param name="order">1-based position.</param>
+    /// <param name="id">Stable id (<see cref="ClusterStepIds"/>).</param>
+    /// <param name="path"><c>Cluster</c>, <c>Internal</c> or <c>External</c>.</param>
+    /// <param name="description">What it does.</param>
+    /// <param name="target">What it acts on.</param>
+    /// <param name="actions">The QingCloud API actions (or SSH work) it calls.</param>
+    public ClusterPlanStep(int order, string id, string path, string description, string target, IReadOnlyList<string> actions)
+    {
+        Order = order;
+        Id = id;
+        Path = path;
+        Description = description;
+        Target = target;
+        Actions = actions;
+    }
+
+    /// <summary>1-based position; Internal and External steps run concurrently with each other.</summary>
+    public int Order { get; }
+
+    /// <summary>Stable id.</summary>
+    public string Id { get; }
+
+    /// <summary><c>Cluster</c>, <c>Internal</c> or <c>External</c>.</summary>
+    public string Path { get; }
+
+    /// <summary>What the step does.</summary>
+    public string Description { get; }
+
+    /// <summary>What it acts on (a resource name, a node).</summary>
+    public string Target { get; }
+
+    /// <summary>The API actions it calls.</summary>
+    public IReadOnlyList<string> Actions { get; }
+
+    /// <summary>True when the state file records it as done (a re-run skips it after checking).</summary>
+    public bool Completed { get; internal set; }
+
+    /// <summary>One line: order, path, description and actions.</summary>
+    /// <returns>The line.</returns>
+    public override string ToString() =>
+        $"{Order.ToString(CultureInfo.InvariantCulture)}. [{Path}] {Description}{(Completed ? " (done)" : string.Empty)}: {string.Join(", ", Actions)}";
+}
+
+/// <summary>A node of the plan: the instance and the host kk logs in to.</summary>
+public sealed class ClusterNode
+{
+    internal ClusterNode(Instance instance, HaHost host, IReadOnlyList<string> roles)
+    {
+        Instance = instance;
+        Host = host;
+        Roles = roles;
+    }
+
+    /// <summary>The QingCloud instance.</summary>
+    public Instance Instance { get; }
+
+    /// <summary>The host (name = instance name, address = private IP).</summary>
+    public HaHost Host { get; }
+
+    /// <summary>Roles: <c>control-plane</c>, <c>etcd</c>, <c>worker</c>.</summary>
+    public IReadOnlyList<string> Roles { get; }
+
+    /// <summary>Node name.</summary>
+    public string Name => Host.Name;
+
+    /// <summary>The node name.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+}
+
+/// <summary>What <see cref="ClusterPlanner"/> decided: everything checked, nothing created.</summary>
+public sealed class ClusterPlan
+{
+    internal ClusterPlan(ClusterRequest request, string zone, VxNet vxnet, IReadOnlyList<ClusterNode> nodes, ClusterNode? taskBox, Eip? givenEip, ClusterState? existing, IReadOnlyList<ClusterPlanStep> steps)
+    {
+        Request = request;
+        Zone = zone;
+        VxNet = vxnet;
+        Nodes = nodes;
+        TaskBox = taskBox;
+        GivenEip = givenEip;
+        ExistingState = existing;
+        Steps = steps;
+    }
+
+    /// <summary>The request.</summary>
+    public ClusterRequest Request { get; }
+
+    /// <summary>Cluster name.</summary>
+    public string Name => Request.Name;
+
+    /// <summary>The zone.</summary>
+    public string Zone { get; }
+
+    /// <summary>The VxNet.</summary>
+    public VxNet VxNet { get; }
+
+    /// <summary>Every node, control plane first.</summary>
+    public IReadOnlyList<ClusterNode> Nodes { get; }
+
+    /// <summary>Control-plane (and etcd) nodes.</summary>
+    public IReadOnlyList<ClusterNode> ControlPlane => Nodes.Where(n => n.Roles.Contains(ClusterRoles.ControlPlane)).ToList();
+
+    /// <summary>Worker nodes.</summary>
+    public IReadOnlyList<ClusterNode> Workers => Nodes.Where(n => n.Roles.Contains(ClusterRoles.Worker) && !n.Roles.Contains(ClusterRoles.ControlPlane)).ToList();
+
+    /// <summary>The node kk runs on (null with SkipInstall).</summary>
+    public ClusterNode? TaskBox { get; }
+
+    /// <summary>The EIP given with -Eip, if any.</summary>
+    public Eip? GivenEip { get; }
+
+    /// <summary>The state a previous run left, if any.</summary>
+    public ClusterState? ExistingState { get; }
+
+    /// <summary>The ordered steps.</summary>
+    public IReadOnlyList<ClusterPlanStep> Steps { get; }
+}
+
+/// <summary>Role names as recorded in the state file.</summary>
+public static class ClusterRoles
+{
+    /// <summary>Control plane (kk: master / control-plane).</summary>
+    public const string ControlPlane = "control-plane";
+
+    /// <summary>etcd member.</summary>
+    public const string Etcd = "etcd";
+
+    /// <summary>Worker.</summary>
+    public const string Worker = "worker";
+}

@@ -1,0 +1,84 @@
+// Copyright (c) HaCluster contributors. MIT License.
+// What New-HaCluster is asked to build: the instances by role, the network, how to log in, what to install.
+
+using System;
+using System.Collections.Generic;
+using System.Security;
+
+namespace HaCluster.Engine.Cluster;
+
+/// <summary>The input of <see cref="ClusterPlanner"/> and <see cref="ClusterBuilder"/>.</summary>
+public sealed class ClusterRequest
+{
+    /// <summary>Cluster name: lowercase letters, digits and '-', at most 14 characters (it is also the tag name).</summary>
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>Control-plane (and etcd) instances: ids (<c>i-…</c>) or instance names.</summary>
+    public IList<string> ControlPlane { get; set; } = new List<string>();
+
+    /// <summary>Worker instances: ids or instance names.</summary>
+    public IList<string> Workers { get; set; } = new List<string>();
+
+    /// <summary>The VxNet (id or name) the instances are in; the internal load balancer goes there.</summary>
+    public string VxNet { get; set; } = string.Empty;
+
+    /// <summary>The node kk runs on (node name or address); default the first control-plane node.</summary>
+    public string? TaskBox { get; set; }
+
+    /// <summary>An existing EIP for the external load balancer; null allocates <c>&lt;cluster&gt;-eip</c>.</summary>
+    public string? EipId { get; set; }
+
+    /// <summary>SSH (and sudo) user on every node.</summary>
+    public string User { get; set; } = "root";
+
+    /// <summary>SSH and sudo password, or null for key authentication.</summary>
+    public SecureString? Password { get; set; }
+
+    /// <summary>Private key file for SSH, or null.</summary>
+    public string? PrivateKeyPath { get; set; }
+
+    /// <summary>SSH port of every node.</summary>
+    public int SshPort { get; set; } = 22;
+
+    /// <summary>KubeSphere version to install, or null for Kubernetes only.</summary>
+    public string? KubeSphereVersion { get; set; }
+
+    /// <summary>Kubernetes version, or null for kk's default.</summary>
+    public string? KubernetesVersion { get; set; }
+
+    /// <summary>KubeSphere components to enable.</summary>
+    public IList<string> EnabledComponents { get; set; } = new List<string>();
+
+    /// <summary>A local kk binary to upload to the taskbox.</summary>
+    public string? KubeKeyPath { get; set; }
+
+    /// <summary>The kk version to download on the taskbox when <see cref="KubeKeyPath"/> is not given.</summary>
+    public string? KubeKeyVersion { get; set; }
+
+    /// <summary>Full path of the state file.</summary>
+    public string StatePath { get; set; } = string.Empty;
+
+    /// <summary>Create the load balancers only: no install, no verification.</summary>
+    public bool SkipInstall { get; set; }
+
+    /// <summary>Run the failover drill when verifying.</summary>
+    public bool Failover { get; set; }
+
+    /// <summary>The master the drill stops (name); default the first.</summary>
+    public string? FailoverMaster { get; set; }
+
+    /// <summary>known_hosts file for SSH host keys; null means ~/.ssh/known_hosts.</summary>
+    public string? KnownHostsPath { get; set; }
+
+    /// <summary>Trust and record unknown SSH host keys.</summary>
+    public bool AcceptNewHostKey { get; set; }
+
+    /// <summary>CA certificate to verify the API server with, or null to skip certificate checks.</summary>
+    public string? CaCertificatePath { get; set; }
+
+    /// <summary>Longest the install may take.</summary>
+    public TimeSpan InstallTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Longest any QingCloud wait or the backend wait may take.</summary>
+    public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromMinutes(10);
+}

@@ -1,0 +1,354 @@
+// Copyright (c) HaCluster contributors. MIT License.
+// One load balancer path (internal or external) made to converge: adopt by state, then by name/tag, create only what is missing.
+
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using HaCluster.Engine.Common;
+using HaCluster.Engine.QingCloud;
+
+namespace HaCluster.Engine.Cluster;
+
+/// <summary>
+/// Builds the internal path (load balancer in the VxNet → TCP 6443 round robin → control-plane backends → firewall →
+/// apply) or the external path (EIP → load balancer on it → HTTP 30880 → every node → firewall → apply). Every step first
+/// looks for what a previous run made — by the id in the state file, then by name (and tag) — so running it again after
+/// a crash at any point never creates a second load balancer, listener, backend set, rule or EIP. Each id is saved the
+/// moment QingCloud returns it.
+/// </summary>
+internal sealed class LoadBalancerPath
+{
+    private static readonly string[] LiveStatuses = { "pending", "active", "stopped", "suspended" };
+
+    private readonly QingCloudClient _client;
+    private readonly ClusterStateStore _store;
+    private readonly ClusterPlan _plan;
+    private readonly bool _external;
+    private readonly ClusterProgress.Bar _bar;
+    private readonly WaitOptions _wait;
+    private readonly string _tagId;
+
+    public LoadBalancerPath(QingCloudClient client, ClusterStateStore store, ClusterPlan plan, bool external, string tagId, ClusterProgress.Bar bar)
+    {
+        _client = client;
+        _store = store;
+        _plan = plan;
+        _external = external;
+        _tagId = tagId;
+        _bar = bar;
+        _wait = ClusterProgress.WaitUnder(bar, plan.Request.WaitTimeout);
+    }
+
+    private string Cluster => _plan.Name;
+
+    private int Port => _external ? ClusterNames.ConsolePort : ClusterNames.ApiPort;
+
+    private string LoadBalancerName => _external ? ClusterNames.ExternalLoadBalancer(Cluster) : ClusterNames.InternalLoadBalancer(Cluster);
+
+    /// <summary>Runs the path's steps in order.</summary>
+    /// <param name="cancellationToken">Ctrl+C.</param>
+    /// <returns>A task.</returns>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        string? eipId = null;
+        if (_external)
+        {
+            eipId = await StepAsync(ClusterStepIds.Eip, "EIP", () => EnsureEipAsync(cancellationToken)).ConfigureAwait(false);
+        }
+
+        var lb = await StepAsync(_external ? ClusterStepIds.ExternalLoadBalancer : ClusterStepIds.InternalLoadBalancer, "load balancer " + LoadBalancerName, () => EnsureLoadBalancerAsync(eipId, cancellationToken)).ConfigureAwait(false);
+        var listener = await StepAsync(_external ? ClusterStepIds.ExternalListener : ClusterStepIds.InternalListener, $"listener on {Port}", () => EnsureListenerAsync(lb, cancellationToken)).ConfigureAwait(false);
+        await StepAsync(_external ? ClusterStepIds.ExternalBackends : ClusterStepIds.InternalBackends, $"backends on {Port}", () => EnsureBackendsAsync(listener, cancellationToken)).ConfigureAwait(false);
+        await StepAsync(_external ? ClusterStepIds.ExternalFirewall : ClusterStepIds.InternalFirewall, $"firewall for TCP {Port}", () => EnsureFirewallAsync(lb, cancellationToken)).ConfigureAwait(false);
+        await StepAsync(_external ? ClusterStepIds.ExternalApply : ClusterStepIds.InternalApply, "apply changes", () => ApplyAsync(lb, cancellationToken)).ConfigureAwait(false);
+        _bar.Complete();
+    }
+
+    private LoadBalancerState Section(ClusterState state) => _external ? state.External : state.Internal;
+
+    private async Task<T> StepAsync<T>(string stepId, string description, Func<Task<T>> step)
+    {
+        var again = _store.IsCompleted(stepId);
+        _bar.Starting(again ? description + " (checking)" : description);
+        var result = await step().ConfigureAwait(false);
+        _store.Complete(stepId);
+        _bar.Done(description);
+        return result;
+    }
+
+    private async Task<string> EnsureEipAsync(CancellationToken cancellationToken)
+    {
+        var recorded = _store.Read(s => s.External.EipId);
+        Eip? eip = null;
+        if (recorded is not null)
+        {
+            eip = await DescribeEipAsync(recorded, cancellationToken).ConfigureAwait(false);
+            if (eip is null)
+            {
+                _client.Observer.Warning($"EIP {recorded} recorded in the state file no longer exists; {(_plan.GivenEip is null ? "allocating a new one" : "using the given one")}.");
+            }
+        }
+
+        var created = _store.Read(s => s.External.EipCreated);
+        if (eip is null && _plan.GivenEip is { } given)
+        {
+            eip = given;
+            created = false;
+        }
+
+        if (eip is null)
+        {
+            var name = ClusterNames.Eip(Cluster);
+            var named = await _client.FindEipsByNameAsync(name, cancellationToken).ConfigureAwait(false);
+            eip = named.OrderByDescending(e => e.Tags.Any(t => t.TagId == _tagId)).FirstOrDefault();
+            created = true;
+            if (eip is not null)
+            {
+                _client.Observer.Verbose($"Adopting EIP {eip.EipId} ({eip.EipAddr}) named '{name}'.");
+            }
+            else
+            {
+                eip = (await new EipService(_client).AllocateAsync(new EipSpec { Name = name }, noWait: true, cancellationToken: cancellationToken).ConfigureAwait(false))[0];
+            }
+        }
+
+        var id = eip.EipId;
+        _store.Update(s =>
+        {
+            s.External.EipId = id;
+            s.External.EipCreated = created;
+        });
+        if (eip.Status == "pending" || !eip.IsIdle)
+        {
+            // Freshly allocated: wait until it can be bound. Already bound (a re-run): only let a transition end.
+            eip = (await _client.WaitForEipsAsync(new[] { id }, eip.Status == "pending" ? "available" : null, _wait, cancellationToken).ConfigureAwait(false))[0];
+        }
+
+        if (created)
+        {
+            await TagAsync("eip", id, eip.Tags, cancellationToken).ConfigureAwait(false);
+        }
+
+        var address = eip.EipAddr;
+        _store.Update(s => s.External.Address = address);
+        return id;
+    }
+
+    private async Task<Eip?> DescribeEipAsync(string eipId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _client.DescribeEipsAsync(new[] { eipId }, cancellationToken: cancellationToken).ConfigureAwait(false))
+                .FirstOrDefault(e => e.Status is not ("released" or "ceased"));
+        }
+        catch (QingCloudApiException ex) when (ex.RetCode == 2100)
+        {
+            return null;
+        }
+    }
+
+    private async Task<LoadBalancer> EnsureLoadBalancerAsync(string? eipId, CancellationToken cancellationToken)
+    {
+        var name = LoadBalancerName;
+        var lb = await FindLoadBalancerAsync(name, cancellationToken).ConfigureAwait(false);
+        if (lb is null)
+        {
+            var spec = new LoadBalancerSpec { Name = name };
+            if (eipId is null)
+            {
+                spec.VxNetId = _plan.VxNet.VxNetId;
+            }
+            else
+            {
+                spec.EipIds.Add(eipId);
+            }
+
+            // Returns right after CreateLoadBalancer, so the id is saved before the wait for active.
+            lb = await new LoadBalancerService(_client).CreateAsync(spec, noWait: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        var id = lb.LoadBalancerId;
+        _store.Update(s =>
+        {
+            Section(s).LoadBalancerId = id;
+            Section(s).LoadBalancerName = name;
+        });
+        lb = (await _client.WaitForLoadBalancersAsync(new[] { id }, "active", _wait, cancellationToken).ConfigureAwait(false))[0];
+        await TagAsync("loadbalancer", id, lb.Tags, cancellationToken).ConfigureAwait(false);
+        if (eipId is not null && lb.Eips.All(e => e.EipId != eipId))
+        {
+            _client.Observer.Warning($"Load balancer {id} ({name}) is not bound to EIP {eipId}; the console URL uses the EIP it has.");
+        }
+
+        var address = _external ? lb.EipAddress : lb.Vip;
+        var securityGroup = lb.SecurityGroupId;
+        _store.Update(s =>
+        {
+            Section(s).SecurityGroupId = securityGroup;
+            Section(s).Address = address ?? Section(s).Address;
+        });
+        return lb;
+    }
+
+    // By the id in the state file, then by name, preferring the one with the cluster's tag.
+    private async Task<LoadBalancer?> FindLoadBalancerAsync(string name, CancellationToken cancellationToken)
+    {
+        if (_store.Read(s => Section(s).LoadBalancerId) is { } recorded)
+        {
+            var found = (await _client.DescribeLoadBalancersAsync(new[] { recorded }, cancellationToken: cancellationToken).ConfigureAwait(false))
+                .FirstOrDefault(l => LiveStatuses.Contains(l.Status));
+            if (found is not null)
+            {
+                return found;
+            }
+
+            _client.Observer.Warning($"Load balancer {recorded} recorded in the state file no longer exists; looking for '{name}'.");
+        }
+
+        var named = await _client.FindLoadBalancersByNameAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var lb = named.OrderByDescending(l => l.Tags.Any(t => t.TagId == _tagId)).FirstOrDefault();
+        if (lb is not null)
+        {
+            _client.Observer.Verbose($"Adopting load balancer {lb.LoadBalancerId} named '{name}'.");
+        }
+
+        return lb;
+    }
+
+    private async Task TagAsync(string resourceType, string resourceId, IReadOnlyList<Tag> present, CancellationToken cancellationToken)
+    {
+        if (present.Any(t => t.TagId == _tagId))
+        {
+            return;
+        }
+
+        _client.Observer.Verbose($"Tagging {resourceType} {resourceId} with '{Cluster}'.");
+        await _client.AttachTagsAsync(new[] { new ResourceTagPair { TagId = _tagId, ResourceType = resourceType, ResourceId = resourceId } }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<Listener> EnsureListenerAsync(LoadBalancer lb, CancellationToken cancellationToken)
+    {
+        var listeners = await _client.DescribeLoadBalancerListenersAsync(loadBalancerId: lb.LoadBalancerId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var recorded = _store.Read(s => Section(s).ListenerId);
+        var listener = listeners.FirstOrDefault(l => l.ListenerId == recorded) ?? listeners.FirstOrDefault(l => l.ListenerPort == Port);
+        var protocol = _external ? "http" : "tcp";
+        if (listener is null)
+        {
+            var spec = new ListenerSpec
+            {
+                Port = Port,
+                Protocol = protocol,
+                BalanceMode = "roundrobin",
+                Name = _external ? "ks-console" : "kube-apiserver",
+            };
+            listener = await new LoadBalancerService(_client).AddListenerAsync(lb.LoadBalancerId, spec, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        else if (!string.Equals(listener.ListenerProtocol, protocol, StringComparison.OrdinalIgnoreCase))
+        {
+            _client.Observer.Warning($"Listener {listener.ListenerId} on port {Port} of {lb.LoadBalancerId} speaks {listener.ListenerProtocol}, not {protocol}; keeping it.");
+        }
+
+        var id = listener.ListenerId;
+        _store.Update(s =>
+        {
+            Section(s).ListenerId = id;
+            Section(s).Port = Port;
+        });
+        return listener;
+    }
+
+    private async Task<bool> EnsureBackendsAsync(Listener listener, CancellationToken cancellationToken)
+    {
+        var nodes = _external ? _plan.Nodes : _plan.ControlPlane;
+        var service = new LoadBalancerService(_client);
+        var present = await _client.DescribeLoadBalancerBackendsAsync(listenerId: listener.ListenerId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var extra = present.Where(b => b.Port != Port || nodes.All(n => n.Instance.InstanceId != b.ResourceId)).ToList();
+        if (extra.Count > 0)
+        {
+            _client.Observer.Warning($"Removing backend(s) of listener {listener.ListenerId} that are not cluster nodes on port {Port}: {string.Join(", ", extra.Select(b => $"{b.ResourceId}:{b.Port}"))}.");
+            await service.RemoveBackendsAsync(extra.Select(b => b.BackendId), cancellationToken).ConfigureAwait(false);
+        }
+
+        var missing = nodes.Where(n => present.All(b => b.ResourceId != n.Instance.InstanceId || b.Port != Port))
+            .Select(n => new BackendSpec { ResourceId = n.Instance.InstanceId, Port = Port, Name = n.Name })
+            .ToList();
+        if (missing.Count > 0)
+        {
+            await service.AddBackendsAsync(new[] { new BackendBatch(listener.ListenerId, missing) }, cancellationToken).ConfigureAwait(false);
+        }
+
+        var ids = (await _client.DescribeLoadBalancerBackendsAsync(listenerId: listener.ListenerId, cancellationToken: cancellationToken).ConfigureAwait(false))
+            .Select(b => b.BackendId).ToList();
+        _store.Update(s => Section(s).BackendIds = ids);
+        return true;
+    }
+
+    // Our own named rule, so Remove-HaCluster can tell it from rules it did not create; none when a rule already admits the port.
+    private async Task<bool> EnsureFirewallAsync(LoadBalancer lb, CancellationToken cancellationToken)
+    {
+        var groupId = lb.SecurityGroupId;
+        if (string.IsNullOrEmpty(groupId))
+        {
+            _client.Observer.Warning($"Load balancer {lb.LoadBalancerId} has no security group; nothing to open for port {Port}.");
+            return true;
+        }
+
+        var ruleName = ClusterNames.FirewallRule(Cluster, Port);
+        var rules = await _client.DescribeSecurityGroupRulesAsync(groupId, direction: 0, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var recorded = _store.Read(s => Section(s).FirewallRuleId);
+        var ours = rules.FirstOrDefault(r => r.SecurityGroupRuleId == recorded) ?? rules.FirstOrDefault(r => r.SecurityGroupRuleName == ruleName);
+        var groups = new SecurityGroupService(_client);
+        if (ours is null)
+        {
+            var best = rules.Where(r => SecurityGroupService.Matches(r, "tcp", Port)).OrderBy(r => r.Priority).FirstOrDefault();
+            if (best?.Action == "accept")
+            {
+                _client.Observer.Verbose($"Security group {groupId} already admits TCP {Port} (rule {best.SecurityGroupRuleId}); adding none.");
+            }
+            else
+            {
+                var spec = new SecurityGroupRuleSpec
+                {
+                    Name = ruleName,
+                    Protocol = "tcp",
+                    Action = "accept",
+                    Priority = best is null ? 1 : Math.Max(0, best.Priority - 1),
+                    Val1 = Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                };
+                ours = (await groups.AddRulesAsync(groupId!, new[] { spec }, wait: _wait, cancellationToken: cancellationToken).ConfigureAwait(false))[0];
+            }
+        }
+
+        var ruleId = ours?.SecurityGroupRuleId;
+        _store.Update(s => Section(s).FirewallRuleId = ruleId);
+
+        // A run stopped between AddSecurityGroupRules and ApplySecurityGroup left the rule unapplied.
+        var group = (await _client.DescribeSecurityGroupsAsync(new[] { groupId! }, cancellationToken: cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        if (group is { IsApplied: false })
+        {
+            _client.Observer.Verbose($"Applying security group {groupId}.");
+            var job = await _client.ApplySecurityGroupAsync(groupId!, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _client.WaitForJobsAsync(new[] { job }, _wait, cancellationToken).ConfigureAwait(false);
+            await _client.WaitForSecurityGroupAppliedAsync(groupId!, _wait, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    private async Task<bool> ApplyAsync(LoadBalancer lb, CancellationToken cancellationToken)
+    {
+        // A run stopped mid-update left the load balancer updating: let it settle, then apply what is still pending.
+        await _client.WaitForLoadBalancersAsync(new[] { lb.LoadBalancerId }, "active", _wait, cancellationToken).ConfigureAwait(false);
+        var applied = (await new LoadBalancerService(_client).ApplyAsync(new[] { lb.LoadBalancerId }, new ApplyOptions { Wait = _wait }, cancellationToken).ConfigureAwait(false))[0];
+        var address = _external ? applied.EipAddress : applied.Vip;
+        if (address is null)
+        {
+            throw new HaClusterException("HaClusterAddressMissing", FailureKind.InvalidResult, $"Load balancer {applied.LoadBalancerId} ({applied.LoadBalancerName}) reports no {(_external ? "EIP address" : "VIP")}.", applied.LoadBalancerId);
+        }
+
+        _store.Update(s => Section(s).Address = address);
+        return true;
+    }
+}

@@ -1,0 +1,315 @@
+// Copyright (c) HaCluster contributors. MIT License.
+// New-/Remove-HaCluster's engine against the emulator: both paths, resume after a stop at any step, faults, removal.
+
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using HaCluster.Engine.Cluster;
+using HaCluster.Engine.Common;
+using HaCluster.Engine.QingCloud;
+using HaCluster.Engine.Tests.QingCloud;
+using Xunit;
+
+namespace HaCluster.Engine.Tests.Cluster;
+
+public sealed class ClusterBuilderTests : IDisposable
+{
+    private static readonly string[] Mutating =
+    {
+        "CreateTag", "AttachTags", "AllocateEips", "CreateLoadBalancer", "AddLoadBalancerListeners", "AddLoadBalancerBackends",
+        "DeleteLoadBalancerBackends", "AddSecurityGroupRules", "ApplySecurityGroup", "UpdateLoadBalancers",
+    };
+
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "hacluster-cluster-" + Guid.NewGuid().ToString("N"));
+
+    public ClusterBuilderTests() => Directory.CreateDirectory(_directory);
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task BuildsBothPathsRecordsStateAndARerunChangesNothing()
+    {
+        await using var cloud = await EmulatorScope.StartAsync();
+        var client = cloud.Client();
+        var request = Request("prod");
+
+        var cluster = await BuildAsync(client, request);
+
+        Assert.Equal("prod", cluster.Name);
+        Assert.Equal(ClusterHealth.NotInstalled, cluster.Health);
+        Assert.Equal("127.0.0.253", cluster.Vip);
+        Assert.Equal($"http://{cluster.Eip!.EipAddr}:30880", cluster.ConsoleUrl);
+        Assert.Equal(new[] { "master1", "master2", "master3" }, cluster.ControlPlane.Select(h => h.Name));
+        Assert.Equal(new[] { "node1", "node2", "node3" }, cluster.Workers.Select(h => h.Name));
+        await AssertConvergedAsync(client, "prod");
+
+        var state = ClusterStateFile.TryLoad(request.StatePath)!;
+        Assert.Equal(cluster.InternalLoadBalancerId, state.Internal.LoadBalancerId);
+        Assert.True(state.External.EipCreated);
+        Assert.Equal(12, state.CompletedSteps.Count);
+        var json = File.ReadAllText(request.StatePath);
+        Assert.DoesNotContain(EmulatorScope.Secret, json, StringComparison.Ordinal);
+        Assert.DoesNotContain("password", json, StringComparison.OrdinalIgnoreCase);
+
+        var before = cloud.Server.GetRequests().Count;
+        var again = await BuildAsync(client, Request("prod"));
+        Assert.Equal(cluster.InternalLoadBalancerId, again.InternalLoadBalancerId);
+        Assert.Empty(cloud.Server.GetRequests().Skip(before).Where(r => Mutating.Contains(r.Action)).Select(r => r.Action));
+    }
+
+    [Theory]
+    [InlineData("CreateLoadBalancer")]
+    [InlineData("AllocateEips")]
+    [InlineData("AddLoadBalancerListeners")]
+    [InlineData("AddLoadBalancerBackends")]
+    [InlineData("AddSecurityGroupRules")]
+    [InlineData("UpdateLoadBalancers")]
+    [InlineData("AttachTags")]
+    public async Task AStopRightAfterAnyCallResumesWithoutDuplicates(string action)
+    {
+        await using var cloud = await EmulatorScope.StartAsync();
+        var client = cloud.Client();
+        using var stop = new CancellationTokenSource();
+        var watcher = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested && !cloud.Requests(action).Any(r => r.RetCode == 0))
+            {
+                await Task.Delay(2);
+            }
+
+            stop.Cancel();
+        });
+
+        var plan = await ClusterPlanner.PlanAsync(Request("resume"), client);
+        var first = await Record.ExceptionAsync(() => new ClusterBuilder(client).BuildAsync(plan, cancellationToken: stop.Token));
+        await watcher;
+        Assert.IsAssignableFrom<OperationCanceledException>(first);
+        Assert.True(File.Exists(Request("resume").StatePath));
+
+        await BuildAsync(client, Request("resume"));
+        await AssertConvergedAsync(client, "resume");
+    }
+
+    [Fact]
+    public async Task CompletesWithNoDuplicatesWhenTheApiIsBusyAndDropsConnections()
+    {
+        await using var cloud = await EmulatorScope.StartAsync(o =>
+        {
+            o.Faults.RetCode5100Rate = 0.2;
+            o.Faults.DropConnectionRate = 0.05;
+            o.Faults.Seed = 7;
+        });
+        var client = cloud.Client();
+
+        await BuildAsync(client, Request("faulty"));
+
+        Assert.Contains(cloud.Server.GetRequests(), r => r.Fault == "drop_connection");
+        Assert.Contains(cloud.Server.GetRequests(), r => r.Fault == "ret_code_5100");
+        await AssertConvergedAsync(client, "faulty");
+
+        var remover = new ClusterRemover(client);
+        await remover.RemoveAsync(await remover.FindAsync("faulty", Request("faulty").StatePath, keepEip: false));
+        await AssertRemovedAsync(client, "faulty");
+    }
+
+    [Fact]
+    public async Task RemoveDeletesWhatTheClusterCreatedInReverseOrderAndIsIdempotent()
+    {
+        await using var cloud = await EmulatorScope.StartAsync();
+        var client = cloud.Client();
+        var other = await new LoadBalancerService(client).CreateAsync(new LoadBalancerSpec { Name = "someone-else", VxNetId = "pn" });
+        var request = Request("gone");
+        await BuildAsync(client, request);
+        var remover = new ClusterRemover(client);
+
+        var plan = await remover.FindAsync("gone", request.StatePath, keepEip: false);
+        Assert.Equal(2, plan.LoadBalancers.Count);
+        Assert.Equal(2, plan.FirewallRules.Values.Sum(r => r.Count));
+        Assert.NotNull(plan.Eip);
+        await remover.RemoveAsync(plan);
+
+        await AssertRemovedAsync(client, "gone");
+        Assert.False(File.Exists(request.StatePath));
+        var order = cloud.Server.GetRequests().Where(r => r.RetCode == 0 && r.Action is "DeleteSecurityGroupRules" or "DeleteLoadBalancers" or "ReleaseEips").Select(r => r.Action).Distinct().ToList();
+        Assert.Equal(new[] { "DeleteSecurityGroupRules", "DeleteLoadBalancers", "ReleaseEips" }, order);
+        Assert.Single(await client.FindLoadBalancersByNameAsync("someone-else"));
+        Assert.DoesNotContain(cloud.Server.GetRequests(), r => r.Action is "StopInstances" or "StartInstances");
+        Assert.Equal(other.LoadBalancerId, (await client.FindLoadBalancersByNameAsync("someone-else"))[0].LoadBalancerId);
+
+        var again = await remover.FindAsync("gone", request.StatePath, keepEip: false);
+        Assert.True(again.IsEmpty);
+        await remover.RemoveAsync(again);
+    }
+
+    [Fact]
+    public async Task RemoveWithoutTheStateFileFindsTheResourcesByTagAndKeepsAGivenEip()
+    {
+        await using var cloud = await EmulatorScope.StartAsync();
+        var client = cloud.Client();
+        var given = (await new EipService(client).AllocateAsync(new EipSpec { Name = "mine" }))[0];
+        var request = Request("bytag");
+        request.EipId = given.EipId;
+        var cluster = await BuildAsync(client, request);
+        Assert.Equal(given.EipId, cluster.EipId);
+        Assert.False(ClusterStateFile.TryLoad(request.StatePath)!.External.EipCreated);
+
+        var remover = new ClusterRemover(client);
+        var kept = await remover.FindAsync("bytag", request.StatePath, keepEip: false);
+        Assert.Null(kept.Eip);
+
+        File.Delete(request.StatePath);
+        var byTag = await remover.FindAsync("bytag", request.StatePath, keepEip: false);
+        Assert.False(byTag.StateFileExists);
+        Assert.Equal(2, byTag.LoadBalancers.Count);
+        Assert.Null(byTag.Eip);
+        await remover.RemoveAsync(byTag);
+        await AssertRemovedAsync(client, "bytag");
+        Assert.Equal("available", (await client.DescribeEipsAsync(new[] { given.EipId }))[0].Status);
+    }
+
+    [Fact]
+    public async Task KeepEipLeavesTheEipAndANewRunAdoptsIt()
+    {
+        await using var cloud = await EmulatorScope.StartAsync();
+        var client = cloud.Client();
+        var first = await BuildAsync(client, Request("keep"));
+        var remover = new ClusterRemover(client);
+        await remover.RemoveAsync(await remover.FindAsync("keep", Request("keep").StatePath, keepEip: true));
+        Assert.Single(await client.FindEipsByNameAsync("keep-eip"));
+
+        var second = await BuildAsync(client, Request("keep"));
+        Assert.Equal(first.EipId, second.EipId);
+        Assert.Single(cloud.Requests("AllocateEips"), r => r.RetCode == 0);
+    }
+
+    [Theory]
+    [InlineData("Prod", null, null, ClusterPlanner.NameInvalidErrorId)]
+    [InlineData("averyveryverylongname", null, null, ClusterPlanner.NameInvalidErrorId)]
+    [InlineData("ok", "master9", null, ClusterPlanner.InstanceNotFoundErrorId)]
+    [InlineData("ok", "node1", null, ClusterPlanner.InstanceDuplicateErrorId)]
+    [InlineData("ok", null, "nowhere", ClusterPlanner.TaskBoxUnknownErrorId)]
+    public async Task BadInputFailsBeforeAnythingIsCreated(string name, string? extraMaster, string? taskBox, string errorId)
+    {
+        await using var cloud = await EmulatorScope.StartAsync();
+        var client = cloud.Client();
+        var request = Request(name);
+        request.SkipInstall = false;
+        request.TaskBox = taskBox;
+        if (extraMaster is not null)
+        {
+            request.ControlPlane.Add(extraMaster);
+        }
+
+        var error = await Assert.ThrowsAsync<HaClusterException>(() => ClusterPlanner.PlanAsync(request, client));
+        Assert.Equal(errorId, error.ErrorId);
+        Assert.DoesNotContain(cloud.Server.GetRequests(), r => Mutating.Contains(r.Action));
+        Assert.False(File.Exists(request.StatePath));
+    }
+
+    [Fact]
+    public async Task TwoControlPlanesAreRefusedLikeTheConfigValidatorRefusesThem()
+    {
+        await using var cloud = await EmulatorScope.StartAsync();
+        var request = Request("even");
+        request.ControlPlane = new List<string> { "master1", "i-master02" };
+
+        var error = await Assert.ThrowsAsync<HaClusterException>(() => ClusterPlanner.PlanAsync(request, cloud.Client()));
+
+        Assert.Equal("EtcdCountEven", error.ErrorId);
+    }
+
+    [Fact]
+    public async Task APlanListsOrderedStepsWithActionsAndMarksWhatAStateFileRecords()
+    {
+        await using var cloud = await EmulatorScope.StartAsync();
+        var client = cloud.Client();
+        var request = Request("planned");
+        request.SkipInstall = false;
+        request.Failover = true;
+
+        var plan = await ClusterPlanner.PlanAsync(request, client);
+
+        Assert.Equal(Enumerable.Range(1, plan.Steps.Count), plan.Steps.Select(s => s.Order));
+        Assert.Equal(ClusterStepIds.Tag, plan.Steps[0].Id);
+        Assert.Contains("CreateLoadBalancer", plan.Steps.Single(s => s.Id == ClusterStepIds.InternalLoadBalancer).Actions);
+        Assert.Contains("StopInstances", plan.Steps.Single(s => s.Id == ClusterStepIds.Verify).Actions);
+        Assert.Equal("master1", plan.TaskBox!.Name);
+        Assert.All(plan.Steps, s => Assert.False(s.Completed));
+
+        var skip = Request("planned");
+        await BuildAsync(client, skip);
+        var replanned = await ClusterPlanner.PlanAsync(request, client);
+        Assert.True(replanned.Steps.Single(s => s.Id == ClusterStepIds.ExternalApply).Completed);
+        Assert.False(replanned.Steps.Single(s => s.Id == ClusterStepIds.Install).Completed);
+    }
+
+    [Fact]
+    public async Task AStateFileOfAnotherClusterIsRefused()
+    {
+        await using var cloud = await EmulatorScope.StartAsync();
+        var request = Request("one");
+        ClusterStateFile.Save(request.StatePath, new ClusterState { Name = "two" });
+
+        var error = await Assert.ThrowsAsync<HaClusterException>(() => ClusterPlanner.PlanAsync(request, cloud.Client()));
+
+        Assert.Equal(ClusterPlanner.StateMismatchErrorId, error.ErrorId);
+    }
+
+    private static async Task<HaClusterInfo> BuildAsync(QingCloudClient client, ClusterRequest request) =>
+        await new ClusterBuilder(client).BuildAsync(await ClusterPlanner.PlanAsync(request, client));
+
+    // Exactly one of everything, with the right backends and one rule per port.
+    private static async Task AssertConvergedAsync(QingCloudClient client, string name)
+    {
+        var internalLbs = await client.FindLoadBalancersByNameAsync(name + "-internal");
+        var externalLbs = await client.FindLoadBalancersByNameAsync(name + "-external");
+        Assert.Single(internalLbs);
+        Assert.Single(externalLbs);
+        Assert.Single(await client.FindEipsByNameAsync(name + "-eip"));
+        var tag = Assert.Single(await client.FindTagsByNameAsync(name));
+        foreach (var (lb, port, protocol, count) in new[] { (internalLbs[0], 6443, "tcp", 3), (externalLbs[0], 30880, "http", 6) })
+        {
+            Assert.Equal("active", lb.Status);
+            Assert.True(lb.IsApplied);
+            Assert.Contains(lb.Tags, t => t.TagId == tag.TagId);
+            var listener = Assert.Single(await client.DescribeLoadBalancerListenersAsync(loadBalancerId: lb.LoadBalancerId));
+            Assert.Equal(port, listener.ListenerPort);
+            Assert.Equal(protocol, listener.ListenerProtocol);
+            Assert.Equal("roundrobin", listener.BalanceMode);
+            var backends = await client.DescribeLoadBalancerBackendsAsync(listenerId: listener.ListenerId);
+            Assert.Equal(count, backends.Count);
+            Assert.Equal(count, backends.Select(b => b.ResourceId).Distinct().Count());
+            Assert.All(backends, b => Assert.Equal(port, b.Port));
+            var rules = await client.DescribeSecurityGroupRulesAsync(lb.SecurityGroupId);
+            Assert.Single(rules, r => r.Val1 == port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    private static async Task AssertRemovedAsync(QingCloudClient client, string name)
+    {
+        Assert.Empty(await client.FindLoadBalancersByNameAsync(name + "-internal"));
+        Assert.Empty(await client.FindLoadBalancersByNameAsync(name + "-external"));
+        Assert.Empty(await client.FindEipsByNameAsync(name + "-eip"));
+        var groups = await client.DescribeSecurityGroupsAsync();
+        foreach (var group in groups)
+        {
+            Assert.DoesNotContain(await client.DescribeSecurityGroupRulesAsync(group.SecurityGroupId), r => r.SecurityGroupRuleName?.StartsWith(name + "-tcp-", StringComparison.Ordinal) == true);
+        }
+    }
+
+    private ClusterRequest Request(string name) => new()
+    {
+        Name = name,
+        ControlPlane = new List<string> { "master1", "master2", "master3" },
+        Workers = new List<string> { "node1", "node2", "i-node0003" },
+        VxNet = "pn",
+        User = "hauser",
+        Password = QingCloudContextTests.Secure("not-used"),
+        StatePath = Path.Combine(_directory, name + ClusterStateFile.Suffix),
+        SkipInstall = true,
+        WaitTimeout = TimeSpan.FromMinutes(2),
+    };
+}

@@ -1,0 +1,380 @@
+# Copyright (c) HaCluster contributors. MIT License.
+# New-, Get-, Remove-HaCluster end to end: emulator (VxNet 127.90.0.0/24), six lab sshd hosts, the KubeKey simulator as kk.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    . (Join-Path $PSScriptRoot 'EmulatorHelpers.ps1')
+    Import-Module (Join-Path $RepoRoot 'tests/Lab/Lab.psm1') -Force
+
+    $script:Work = Join-Path ([System.IO.Path]::GetTempPath()) ('hacluster-cluster-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
+    $script:Bin = Join-Path $Work 'bin'
+    New-Item -ItemType Directory -Path $Bin | Out-Null
+    # The lab user runs kk and the kubectl stand-in from here.
+    chmod 0755 $Work $Bin
+    $script:SimDll = Join-Path $RepoRoot 'out/tools/kk-simulator/KubeKeySimulator.dll'
+    $script:Dotnet = if ($env:DOTNET_HOST_PATH) { $env:DOTNET_HOST_PATH } else { (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source }
+    $script:Lab = @(Start-LabHost -Address 127.90.0.2-7 -BinPath $Bin)
+    # The simulator's kubectl stand-in lands here, where the lab's sessions find it on PATH.
+    Install-LabKubeKey -BinPath $Bin -SimulatorPath $SimDll | Out-Null
+    $script:KnownHosts = Join-Path $Work 'known_hosts'
+    Set-Content -Path $KnownHosts -Value $Lab.KnownHostsLine
+    # As root the lab user logs in with a password; otherwise the current user with the lab key.
+    $script:Login = if ($Lab[0].Credential) { @{ Credential = $Lab[0].Credential } }
+    else { @{ Credential = [pscredential]::new($Lab[0].User, [securestring]::new()); PrivateKeyPath = $Lab[0].PrivateKeyPath } }
+    $script:Password = if ($Lab[0].Credential) { $Lab[0].Credential.GetNetworkCredential().Password } else { $null }
+    $script:RemoteHome = (getent passwd $Lab[0].User).Split(':')[5]
+
+    function script:New-KkWrapper([string] $Name, [hashtable] $Environment = @{}) {
+        # kk for -KubeKeyPath: the simulator with KK_SIM_* baked in, as the taskbox's sshd passes no environment through.
+        $path = Join-Path $Work $Name
+        $environment = @{ KK_SIM_SPEED = '0'; KK_SIM_TTL = '1800'; KK_SIM_BIN = $Bin } + $Environment
+        $lines = @('#!/bin/sh') + @($environment.GetEnumerator() | ForEach-Object { "export $($_.Key)='$($_.Value)'" }) + @(
+            'KK_SIM_ARGV0=$(cd "$(dirname "$0")" && pwd)/$(basename "$0"); export KK_SIM_ARGV0'
+            "exec '$Dotnet' '$SimDll' `"`$@`"")
+        Set-Content -Path $path -Value ($lines -join "`n")
+        chmod 0755 $path
+        $path
+    }
+    $script:Kk = New-KkWrapper 'kk'
+
+    function script:Get-SimState([string] $Cluster) { Join-Path $RemoteHome "hacluster/$Cluster/kk-sim-state" }
+
+    function script:Stop-Sim([string] $Cluster) {
+        $state = Get-SimState $Cluster
+        if (Test-Path $state) { & $Dotnet $SimDll sim stop --state $state | Out-Null }
+        Remove-Item -Recurse -Force (Join-Path $RemoteHome "hacluster/$Cluster") -ErrorAction SilentlyContinue
+    }
+
+    function script:Start-ClusterEmulator([hashtable] $Faults = @{}) {
+        $instances = for ($i = 0; $i -lt 6; $i++) {
+            $name = ('master1', 'master2', 'master3', 'node1', 'node2', 'node3')[$i]
+            $id = if ($i -lt 3) { 'i-master0{0}' -f ($i + 1) } else { 'i-node000{0}' -f ($i - 2) }
+            "  - { instance_id: $id, instance_name: $name, vxnet_id: vxnet-pn, private_ip: 127.90.0.$($i + 2), status: running }"
+        }
+        $faultLine = if ($Faults.Count) { 'faults: { ' + (($Faults.GetEnumerator() | ForEach-Object { "$($_.Key): $($_.Value)" }) -join ', ') + ' }' } else { '' }
+        $emulator = Start-TestEmulator -ConfigYaml ((@(
+                    'vxnets:'
+                    '  - { vxnet_id: vxnet-pn, vxnet_name: pn, ip_network: 127.90.0.0/24 }'
+                    'instances:') + $instances + @(
+                    'eip_pool: 127.90.1.0/24'
+                    'job_latency_ms: 100'
+                    'lease_window_ms: 500'
+                    'health_check_time_scale: 0.05'
+                    $faultLine)) -join "`n")
+        Connect-QingCloud -AccessKeyId $emulator.AccessKeyId -SecretAccessKey (ConvertTo-SecureString $emulator.Secret -AsPlainText -Force) -Zone $emulator.Zone -Endpoint $emulator.Endpoint
+        $emulator
+    }
+
+    function script:New-Cluster([string] $Name, [switch] $Failover) {
+        New-HaCluster -Name $Name -ControlPlane (Get-QcInstance -Name master*) -Worker (Get-QcInstance -Name node*) -VxNet pn @Login -TaskBox master1 `
+            -KubeSphereVersion v3.4.1 -KubeKeyPath $Kk -KnownHostsPath $KnownHosts -StatePath (Join-Path $Work "$Name.hacluster.json") -Failover:$Failover -Confirm:$false
+    }
+
+    # Exactly one of everything the cluster makes, with the right backends and one rule per port.
+    function script:Assert-Converged([string] $Name) {
+        $internal = @(Get-QcLoadBalancer -Name "$Name-internal")
+        $external = @(Get-QcLoadBalancer -Name "$Name-external")
+        $internal.Count | Should -Be 1
+        $external.Count | Should -Be 1
+        @(Get-QcEip -Name "$Name-eip").Count | Should -Be 1
+        foreach ($case in @(@{ Lb = $internal[0]; Port = 6443; Nodes = 'master1', 'master2', 'master3' }, @{ Lb = $external[0]; Port = 30880; Nodes = 'master1', 'master2', 'master3', 'node1', 'node2', 'node3' })) {
+            $listeners = @($case.Lb | Get-QcLbListener)
+            $listeners.Count | Should -Be 1
+            $listeners[0].ListenerPort | Should -Be $case.Port
+            $backends = @($listeners[0] | Get-QcLbBackend)
+            ($backends.BackendName | Sort-Object) | Should -Be $case.Nodes
+            $backends.Port | Sort-Object -Unique | Should -Be $case.Port
+            @(Get-QcSecurityGroup -SecurityGroupId $case.Lb.SecurityGroupId).Count | Should -Be 1
+            $rules = @((Invoke-RestMethod ($Emulator.BaseUri + '_emulator/state')).security_group_rules | Where-Object { $_.security_group_id -eq $case.Lb.SecurityGroupId -and $_.val1 -eq "$($case.Port)" })
+            $rules.Count | Should -Be 1
+        }
+    }
+
+    # What the cluster made and Remove-HaCluster must leave behind: nothing with its names, no rule it added.
+    function script:Assert-Removed([string] $Name) {
+        $state = Invoke-RestMethod ($Emulator.BaseUri + '_emulator/state')
+        @($state.loadbalancers | Where-Object { $_.name -like "$Name-*" -and $_.status -ne 'deleted' }).Count | Should -Be 0
+        @($state.eips | Where-Object { $_.name -eq "$Name-eip" -and $_.status -ne 'released' }).Count | Should -Be 0
+        @($state.security_group_rules | Where-Object { $_.name -like "$Name-tcp-*" }).Count | Should -Be 0
+        @(Get-EmulatorRequestLog -Emulator $Emulator | Where-Object action -In StopInstances, StartInstances, TerminateInstances |
+            Where-Object { $_.sequence -gt $script:RemoveSince }).Count | Should -Be 0
+    }
+
+    function script:Wait-Until([scriptblock] $Condition, [string] $What) {
+        # Short-then-longer pauses; the deadline only keeps a broken run from hanging the suite.
+        $deadline = [datetime]::UtcNow.AddMinutes(3)
+        $pause = 20
+        while (-not (& $Condition)) {
+            if ([datetime]::UtcNow -gt $deadline) { throw "Timed out waiting for $What." }
+            Start-Sleep -Milliseconds $pause
+            $pause = [Math]::Min(500, $pause * 2)
+        }
+    }
+
+    # New-HaCluster in its own pwsh process, so the test can kill it like a crash or a closed terminal would.
+    function script:Start-ClusterProcess([string] $Name, [string] $KubeKey) {
+        $file = Join-Path $Work "run-$Name-$([guid]::NewGuid().ToString('N').Substring(0, 6)).ps1"
+        $keyArgument = if ($Login.PrivateKeyPath) { "-PrivateKeyPath '$($Login.PrivateKeyPath)'" } else { '' }
+        Set-Content -Path $file -Value @"
+`$ErrorActionPreference = 'Stop'
+`$PSStyle.OutputRendering = 'PlainText'
+Import-Module '$ModuleManifest'
+Connect-QingCloud -AccessKeyId '$($Emulator.AccessKeyId)' -SecretAccessKey (ConvertTo-SecureString `$env:HACLUSTER_TEST_QC_SECRET -AsPlainText -Force) -Zone '$($Emulator.Zone)' -Endpoint '$($Emulator.Endpoint)'
+`$password = if (`$env:HACLUSTER_TEST_SSH_PASSWORD) { ConvertTo-SecureString `$env:HACLUSTER_TEST_SSH_PASSWORD -AsPlainText -Force } else { [securestring]::new() }
+`$credential = [pscredential]::new('$($Login.Credential.UserName)', `$password)
+New-HaCluster -Name $Name -ControlPlane (Get-QcInstance -Name master*) -Worker (Get-QcInstance -Name node*) -VxNet pn -Credential `$credential $keyArgument -TaskBox master1 -KubeSphereVersion v3.4.1 -KubeKeyPath '$KubeKey' -KnownHostsPath '$KnownHosts' -StatePath '$(Join-Path $Work "$Name.hacluster.json")' -Confirm:`$false -Verbose
+"@
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        $arguments = @('-NoProfile', '-NonInteractive', '-File', $file)
+        if (-not (Test-Path $pwsh)) { $arguments = @((Join-Path $PSHOME 'pwsh.dll')) + $arguments; $pwsh = $Dotnet }
+        $env:HACLUSTER_TEST_QC_SECRET = $Emulator.Secret
+        $env:HACLUSTER_TEST_SSH_PASSWORD = $Password
+        try {
+            $process = Start-Process -FilePath $pwsh -ArgumentList $arguments -RedirectStandardOutput "$file.out" -RedirectStandardError "$file.err" -PassThru
+            [pscustomobject]@{ Process = $process; File = $file }
+        }
+        finally {
+            Remove-Item Env:HACLUSTER_TEST_QC_SECRET, Env:HACLUSTER_TEST_SSH_PASSWORD -ErrorAction SilentlyContinue
+        }
+    }
+
+    function script:Get-State([string] $Name) {
+        $path = Join-Path $Work "$Name.hacluster.json"
+        if (Test-Path $path) { Get-Content -Raw $path | ConvertFrom-Json } else { $null }
+    }
+}
+
+AfterAll {
+    foreach ($name in 'e2e', 'resume', 'flaky') { Stop-Sim $name }
+    Stop-LabHost -Address 127.90.0.2-7
+    Disconnect-QingCloud -ErrorAction SilentlyContinue
+    Remove-Item -Recurse -Force $Work -ErrorAction SilentlyContinue
+}
+
+Describe 'New-HaCluster, Get-HaCluster and Remove-HaCluster end to end' {
+    BeforeAll {
+        $script:Emulator = Start-ClusterEmulator
+        $script:Cluster = New-Cluster -Name e2e -Failover
+    }
+
+    AfterAll {
+        Stop-Sim e2e
+        Stop-TestEmulator $Emulator
+    }
+
+    It 'builds the cluster: both load balancers, install, every check passed including the failover drill' {
+        $Cluster.PSObject.TypeNames[0] | Should -Be 'HaCluster.Engine.Cluster.HaClusterInfo'
+        $Cluster.Health | Should -Be 'Healthy'
+        $Cluster.Vip | Should -Be '127.90.0.253'
+        $Cluster.ConsoleUrl | Should -Be "http://$($Cluster.Eip.EipAddr):30880"
+        $Cluster.ControlPlane.Name | Should -Be 'master1', 'master2', 'master3'
+        $Cluster.Workers.Name | Should -Be 'node1', 'node2', 'node3'
+        $Cluster.Etcd.Name | Should -Be 'master1', 'master2', 'master3'
+        $Cluster.Backends | Should -Be '9/9 up'
+        $Cluster.Checks | Where-Object -Not Passed | Should -BeNullOrEmpty
+        $Cluster.Checks.Name | Should -Contain 'FailoverApiViaVip'
+        $Cluster.Checks.Name | Should -Contain 'FailoverConsoleViaEip'
+        (Invoke-WebRequest -Uri $Cluster.ConsoleUrl -TimeoutSec 10).Content | Should -Match 'KubeSphere'
+        (Invoke-WebRequest -Uri "https://$($Cluster.Vip):6443/readyz" -SkipCertificateCheck -TimeoutSec 10).Content | Should -Be 'ok'
+        Assert-Converged e2e
+    }
+
+    It 'names and tags every resource after the cluster and keeps no secret in the state file' {
+        $Cluster.InternalLoadBalancer.LoadBalancerName | Should -Be 'e2e-internal'
+        $Cluster.ExternalLoadBalancer.LoadBalancerName | Should -Be 'e2e-external'
+        $Cluster.Eip.EipName | Should -Be 'e2e-eip'
+        $Cluster.InternalLoadBalancer.Tags.TagName | Should -Be 'e2e'
+        $Cluster.Eip.Tags.TagName | Should -Be 'e2e'
+        $json = Get-Content -Raw $Cluster.StatePath
+        $json | Should -Not -Match 'password|secret'
+        if ($Password) { $json | Should -Not -Match ([regex]::Escape($Password)) }
+        $json | Should -Not -Match ([regex]::Escape($Emulator.Secret))
+        (Get-State e2e).completed_steps | Should -Contain 'verify'
+    }
+
+    It 'shows a readable default view' {
+        $text = $Cluster | Out-String -Width 200
+        $text | Should -Match 'Health\s+: Healthy'
+        $text | Should -Match 'ConsoleUrl\s+: http://127\.90\.1\.\d+:30880'
+        $text | Should -Match 'ControlPlane\s+: master1 \(127\.90\.0\.2\), master2 \(127\.90\.0\.3\), master3 \(127\.90\.0\.4\)'
+        $text | Should -Match 'Checks\s+: \d+ passed, 0 failed'
+    }
+
+    It 'pipes into Test-HaCluster' {
+        $Cluster | Test-HaCluster -KnownHostsPath $KnownHosts | Where-Object -Not Passed | Should -BeNullOrEmpty
+    }
+
+    It 'is rebuilt by Get-HaCluster from the state file and live data, without credentials' {
+        $read = Get-HaCluster -StatePath $Cluster.StatePath
+        $read.InternalLoadBalancerId | Should -Be $Cluster.InternalLoadBalancerId
+        $read.ExternalLoadBalancerId | Should -Be $Cluster.ExternalLoadBalancerId
+        $read.EipId | Should -Be $Cluster.EipId
+        $read.Health | Should -Be 'Healthy'
+        $read.ControlPlane | Where-Object Password | Should -BeNullOrEmpty
+        Push-Location $Work
+        try { (Get-HaCluster e2e).Vip | Should -Be $Cluster.Vip } finally { Pop-Location }
+        $read | Test-HaCluster @Login -KnownHostsPath $KnownHosts | Where-Object -Not Passed | Should -BeNullOrEmpty
+    }
+
+    It 're-running the finished command changes nothing' {
+        $since = (Get-EmulatorRequestLog -Emulator $Emulator | Select-Object -Last 1).sequence
+        $again = New-Cluster -Name e2e
+        $again.InternalLoadBalancerId | Should -Be $Cluster.InternalLoadBalancerId
+        $mutating = Get-EmulatorRequestLog -Emulator $Emulator -Since $since |
+            Where-Object action -Match '^(Create|Add|Allocate|Delete|Release|Update|Apply|Stop|Start|Attach)'
+        $mutating | Should -BeNullOrEmpty
+    }
+
+    It 'prints the plan with -WhatIf and changes nothing' {
+        $since = (Get-EmulatorRequestLog -Emulator $Emulator | Select-Object -Last 1).sequence
+        $output = Invoke-FreshPwsh -Script @"
+Import-Module '$ModuleManifest'
+Connect-QingCloud -AccessKeyId '$($Emulator.AccessKeyId)' -SecretAccessKey (ConvertTo-SecureString '$($Emulator.Secret)' -AsPlainText -Force) -Zone '$($Emulator.Zone)' -Endpoint '$($Emulator.Endpoint)'
+New-HaCluster -Name whatif -ControlPlane master1, master2, master3 -Worker node1, node2, node3 -VxNet pn -Credential ([pscredential]::new('u', (ConvertTo-SecureString 'p' -AsPlainText -Force))) -Failover -StatePath '$(Join-Path $Work 'whatif.hacluster.json')' -WhatIf
+"@
+        $text = $output -join "`n"
+        $text | Should -Match "What if: Build HA cluster 'whatif' in 16 steps"
+        $text | Should -Match '1\. \[Cluster\] Tag .*: DescribeTags, CreateTag'
+        $text | Should -Match '2\. \[Internal\] Internal load balancer in VxNet pn: DescribeLoadBalancers, CreateLoadBalancer'
+        $text | Should -Match '7\. \[External\] Allocate an EIP: DescribeEips, AllocateEips'
+        $text | Should -Match '\[Cluster\] Verify, with the failover drill .*StopInstances, StartInstances'
+        Get-EmulatorRequestLog -Emulator $Emulator -Since $since | Where-Object action -NotMatch '^Describe' | Should -BeNullOrEmpty
+        Test-Path (Join-Path $Work 'whatif.hacluster.json') | Should -BeFalse
+    }
+
+    It 'refuses bad input with a specific error before creating anything: <Case>' -ForEach @(
+        @{ Case = 'name'; Id = 'HaClusterNameInvalid'; Arguments = @{ Name = 'Prod_1' } }
+        @{ Case = 'instance'; Id = 'HaClusterInstanceNotFound'; Arguments = @{ ControlPlane = 'master1', 'master2', 'master9' } }
+        @{ Case = 'duplicate'; Id = 'HaClusterInstanceDuplicate'; Arguments = @{ Worker = 'node1', 'master1' } }
+        @{ Case = 'even etcd'; Id = 'EtcdCountEven'; Arguments = @{ ControlPlane = 'master1', 'master2' } }
+        @{ Case = 'taskbox'; Id = 'HaClusterTaskBoxUnknown'; Arguments = @{ TaskBox = 'elsewhere' } }
+        @{ Case = 'vxnet'; Id = 'QcVxNetNotFound'; Arguments = @{ VxNet = 'nowhere' } }
+        @{ Case = 'eip'; Id = 'QcEipNotFound'; Arguments = @{ Eip = 'eip-nothere1' } }
+        @{ Case = 'kk'; Id = 'HaClusterKubeKeyNotFound'; Arguments = @{ KubeKeyPath = '/nonexistent/kk' } }
+        @{ Case = 'login'; Id = 'HaClusterCredentialMissing'; Arguments = @{ Credential = $null } }
+    ) {
+        $since = (Get-EmulatorRequestLog -Emulator $Emulator | Select-Object -Last 1).sequence
+        $parameters = @{
+            Name = 'bad'; ControlPlane = 'master1', 'master2', 'master3'; Worker = 'node1'; VxNet = 'pn'
+            Credential = [pscredential]::new('u', (ConvertTo-SecureString 'p' -AsPlainText -Force)); StatePath = (Join-Path $Work 'bad.hacluster.json')
+            Confirm = $false; ErrorAction = 'Stop'
+        }
+        foreach ($key in $Arguments.Keys) { if ($null -eq $Arguments[$key]) { $parameters.Remove($key) } else { $parameters[$key] = $Arguments[$key] } }
+        $caught = $null
+        try { New-HaCluster @parameters } catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -Be "$Id,HaCluster.Commands.NewHaClusterCommand"
+        $caught.TargetObject | Should -Not -BeNullOrEmpty
+        Get-EmulatorRequestLog -Emulator $Emulator -Since $since | Where-Object action -NotMatch '^Describe' | Should -BeNullOrEmpty
+        Test-Path (Join-Path $Work 'bad.hacluster.json') | Should -BeFalse
+    }
+
+    It 'is removed by Remove-HaCluster: nothing the cluster created is left, instances untouched, state file last' {
+        $script:RemoveSince = (Get-EmulatorRequestLog -Emulator $Emulator | Select-Object -Last 1).sequence
+        Remove-HaCluster -Name e2e -StatePath $Cluster.StatePath -WhatIf
+        Get-EmulatorRequestLog -Emulator $Emulator -Since $RemoveSince | Where-Object action -NotMatch '^Describe' | Should -BeNullOrEmpty
+        Test-Path $Cluster.StatePath | Should -BeTrue
+
+        Get-HaCluster -StatePath $Cluster.StatePath | Remove-HaCluster -Confirm:$false
+        Assert-Removed e2e
+        Test-Path $Cluster.StatePath | Should -BeFalse
+        @(Get-QcInstance).Status | Sort-Object -Unique | Should -Be 'running'
+        $actions = @(Get-EmulatorRequestLog -Emulator $Emulator -Since $RemoveSince | Where-Object { $_.ret_code -eq 0 -and $_.action -match '^(Delete|Release)' }).action | Select-Object -Unique
+        $actions | Should -Be 'DeleteSecurityGroupRules', 'DeleteLoadBalancers', 'ReleaseEips'
+
+        # Idempotent: nothing left to remove is a warning, not an error.
+        Remove-HaCluster -Name e2e -StatePath $Cluster.StatePath -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue
+        $warnings | Should -Match 'nothing to remove'
+    }
+}
+
+Describe 'New-HaCluster resumes after being killed at any step' {
+    BeforeAll {
+        $script:Emulator = Start-ClusterEmulator
+        $script:HangingKk = New-KkWrapper 'kk-hang' @{ KK_SIM_HANG_AT = 'JoinNodesModule'; KK_SIM_HANG_SECONDS = '600' }
+        $script:Runs = [System.Collections.Generic.List[object]]::new()
+    }
+
+    AfterAll {
+        foreach ($run in $Runs) { if (-not $run.Process.HasExited) { Stop-Process -Id $run.Process.Id -Force -ErrorAction SilentlyContinue } }
+        Stop-Sim resume
+        Stop-TestEmulator $Emulator
+    }
+
+    It 'kills the process after the load balancer exists, mid-listeners and mid-install; each re-run goes on and the last completes' {
+        # 1: killed as soon as the state file records the internal load balancer.
+        $run = Start-ClusterProcess resume $Kk
+        $Runs.Add($run)
+        Wait-Until { (Get-State resume).internal.loadbalancer_id -or $run.Process.HasExited } 'the internal load balancer in the state file'
+        $run.Process.HasExited | Should -BeFalse -Because "the run is killed while it works ($(Get-Content -Raw "$($run.File).err" -ErrorAction SilentlyContinue))"
+        Stop-Process -Id $run.Process.Id -Force
+        (Get-State resume).internal.loadbalancer_id | Should -Match '^lb-'
+
+        # 2: killed right after the first listener is added.
+        $since = (Get-EmulatorRequestLog -Emulator $Emulator | Select-Object -Last 1).sequence
+        $run = Start-ClusterProcess resume $Kk
+        $Runs.Add($run)
+        Wait-Until { @(Get-EmulatorRequestLog -Emulator $Emulator -Action AddLoadBalancerListeners -Since $since | Where-Object ret_code -EQ 0).Count -ge 1 -or $run.Process.HasExited } 'a listener'
+        $run.Process.HasExited | Should -BeFalse -Because "the run is killed while it works ($(Get-Content -Raw "$($run.File).err" -ErrorAction SilentlyContinue))"
+        Stop-Process -Id $run.Process.Id -Force
+
+        # 3: killed while kk hangs in JoinNodesModule on the taskbox.
+        $run = Start-ClusterProcess resume $HangingKk
+        $Runs.Add($run)
+        $hanging = Join-Path (Get-SimState resume) 'hanging'
+        Wait-Until { (Test-Path $hanging) -or $run.Process.HasExited } 'kk to hang mid-install'
+        $run.Process.HasExited | Should -BeFalse -Because "the run must still be waiting for kk ($(Get-Content -Raw "$($run.File).err" -ErrorAction SilentlyContinue))"
+        Stop-Process -Id $run.Process.Id -Force
+        (Get-State resume).install.started | Should -Not -BeNullOrEmpty
+        (Get-State resume).install.succeeded | Should -BeNullOrEmpty
+        & $Dotnet $SimDll sim release --state (Get-SimState resume) | Out-Null
+
+        # 4: the same command reattaches to kk and finishes.
+        $cluster = New-Cluster -Name resume
+        $cluster.Health | Should -Be 'Healthy'
+        $cluster.Checks | Where-Object -Not Passed | Should -BeNullOrEmpty
+        @(Get-EmulatorRequestLog -Emulator $Emulator -Action CreateLoadBalancer | Where-Object ret_code -EQ 0).Count | Should -Be 2
+        @(Get-EmulatorRequestLog -Emulator $Emulator -Action AllocateEips | Where-Object ret_code -EQ 0).Count | Should -Be 1
+        Assert-Converged resume
+        @(Get-Content (Join-Path (Get-SimState resume) 'kk.pid') -ErrorAction SilentlyContinue).Count | Should -BeLessOrEqual 1
+
+        $script:RemoveSince = (Get-EmulatorRequestLog -Emulator $Emulator | Select-Object -Last 1).sequence
+        $cluster | Remove-HaCluster -Confirm:$false
+        Assert-Removed resume
+    }
+
+    It 'never writes the SSH password or the secret key to the killed runs'' output' {
+        foreach ($run in $Runs) {
+            foreach ($stream in "$($run.File).out", "$($run.File).err") {
+                if (Test-Path $stream) {
+                    $text = Get-Content -Raw $stream
+                    if ($Password -and $text) { $text | Should -Not -Match ([regex]::Escape($Password)) }
+                    if ($text) { $text | Should -Not -Match ([regex]::Escape($Emulator.Secret)) }
+                }
+            }
+        }
+    }
+}
+
+Describe 'New-HaCluster against a busy, flaky API' {
+    BeforeAll {
+        $script:Emulator = Start-ClusterEmulator -Faults @{ ret_code_5100_rate = 0.2; drop_connection_rate = 0.05; seed = 11 }
+    }
+
+    AfterAll {
+        Stop-Sim flaky
+        Stop-TestEmulator $Emulator
+    }
+
+    It 'completes with no duplicates when 20% of calls answer 5100 and 5% of connections drop' {
+        $cluster = New-Cluster -Name flaky
+        $cluster.Health | Should -Be 'Healthy'
+        $log = Get-EmulatorRequestLog -Emulator $Emulator
+        @($log | Where-Object fault -EQ 'ret_code_5100').Count | Should -BeGreaterThan 0
+        @($log | Where-Object fault -EQ 'drop_connection').Count | Should -BeGreaterThan 0
+        Assert-Converged flaky
+
+        $script:RemoveSince = ($log | Select-Object -Last 1).sequence
+        $cluster | Remove-HaCluster -Confirm:$false
+        Assert-Removed flaky
+    }
+}
