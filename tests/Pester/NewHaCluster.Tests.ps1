@@ -45,7 +45,7 @@ BeforeAll {
         Remove-Item -Recurse -Force (Join-Path $RemoteHome "hacluster/$Cluster") -ErrorAction SilentlyContinue
     }
 
-    function script:Start-ClusterEmulator([hashtable] $Faults = @{}) {
+    function script:Start-ClusterEmulator([hashtable] $Faults = @{}, [int] $JobLatencyMs = 100) {
         $instances = for ($i = 0; $i -lt 6; $i++) {
             $name = ('master1', 'master2', 'master3', 'node1', 'node2', 'node3')[$i]
             $id = if ($i -lt 3) { 'i-master0{0}' -f ($i + 1) } else { 'i-node000{0}' -f ($i - 2) }
@@ -57,7 +57,7 @@ BeforeAll {
                     '  - { vxnet_id: vxnet-pn, vxnet_name: pn, ip_network: 127.90.0.0/24 }'
                     'instances:') + $instances + @(
                     'eip_pool: 127.90.1.0/24'
-                    'job_latency_ms: 100'
+                    "job_latency_ms: $JobLatencyMs"
                     'lease_window_ms: 500'
                     'health_check_time_scale: 0.05'
                     $faultLine)) -join "`n")
@@ -101,13 +101,12 @@ BeforeAll {
     }
 
     function script:Wait-Until([scriptblock] $Condition, [string] $What) {
-        # Short-then-longer pauses; the deadline only keeps a broken run from hanging the suite.
+        # Polls often so the kill lands within a few tens of milliseconds of the event, well inside one emulator job;
+        # the deadline only keeps a broken run from hanging the suite.
         $deadline = [datetime]::UtcNow.AddMinutes(3)
-        $pause = 20
         while (-not (& $Condition)) {
             if ([datetime]::UtcNow -gt $deadline) { throw "Timed out waiting for $What." }
-            Start-Sleep -Milliseconds $pause
-            $pause = [Math]::Min(500, $pause * 2)
+            Start-Sleep -Milliseconds 25
         }
     }
 
@@ -136,6 +135,14 @@ New-HaCluster -Name $Name -ControlPlane (Get-QcInstance -Name master*) -Worker (
         finally {
             Remove-Item Env:HACLUSTER_TEST_QC_SECRET, Env:HACLUSTER_TEST_SSH_PASSWORD -ErrorAction SilentlyContinue
         }
+    }
+
+    # Why a run ended early: its exit code and the tail of both streams, for the failure message.
+    function script:Get-RunReport($Run) {
+        $tail = foreach ($stream in "$($Run.File).err", "$($Run.File).out") {
+            if (Test-Path $stream) { Get-Content $stream -Tail 15 }
+        }
+        "exit code $(if ($Run.Process.HasExited) { $Run.Process.ExitCode } else { 'none' }): $($tail -join "`n")"
     }
 
     function script:Get-State([string] $Name) {
@@ -289,7 +296,9 @@ New-HaCluster -Name whatif -ControlPlane master1, master2, master3 -Worker node1
 
 Describe 'New-HaCluster resumes after being killed at any step' {
     BeforeAll {
-        $script:Emulator = Start-ClusterEmulator
+        # Jobs slow enough that each kill lands before the run's next step: the load balancer turns active (and so
+        # gets its listener) a whole job after its id is recorded, and the external path trails the internal one.
+        $script:Emulator = Start-ClusterEmulator -JobLatencyMs 1000
         $script:HangingKk = New-KkWrapper 'kk-hang' @{ KK_SIM_HANG_AT = 'JoinNodesModule'; KK_SIM_HANG_SECONDS = '600' }
         $script:Runs = [System.Collections.Generic.List[object]]::new()
     }
@@ -305,7 +314,7 @@ Describe 'New-HaCluster resumes after being killed at any step' {
         $run = Start-ClusterProcess resume $Kk
         $Runs.Add($run)
         Wait-Until { (Get-State resume).internal.loadbalancer_id -or $run.Process.HasExited } 'the internal load balancer in the state file'
-        $run.Process.HasExited | Should -BeFalse -Because "the run is killed while it works ($(Get-Content -Raw "$($run.File).err" -ErrorAction SilentlyContinue))"
+        $run.Process.HasExited | Should -BeFalse -Because "the run is killed while it works ($(Get-RunReport $run))"
         Stop-Process -Id $run.Process.Id -Force
         (Get-State resume).internal.loadbalancer_id | Should -Match '^lb-'
 
@@ -314,7 +323,7 @@ Describe 'New-HaCluster resumes after being killed at any step' {
         $run = Start-ClusterProcess resume $Kk
         $Runs.Add($run)
         Wait-Until { @(Get-EmulatorRequestLog -Emulator $Emulator -Action AddLoadBalancerListeners -Since $since | Where-Object ret_code -EQ 0).Count -ge 1 -or $run.Process.HasExited } 'a listener'
-        $run.Process.HasExited | Should -BeFalse -Because "the run is killed while it works ($(Get-Content -Raw "$($run.File).err" -ErrorAction SilentlyContinue))"
+        $run.Process.HasExited | Should -BeFalse -Because "the run is killed while it works ($(Get-RunReport $run))"
         Stop-Process -Id $run.Process.Id -Force
 
         # 3: killed while kk hangs in JoinNodesModule on the taskbox.
@@ -322,7 +331,7 @@ Describe 'New-HaCluster resumes after being killed at any step' {
         $Runs.Add($run)
         $hanging = Join-Path (Get-SimState resume) 'hanging'
         Wait-Until { (Test-Path $hanging) -or $run.Process.HasExited } 'kk to hang mid-install'
-        $run.Process.HasExited | Should -BeFalse -Because "the run must still be waiting for kk ($(Get-Content -Raw "$($run.File).err" -ErrorAction SilentlyContinue))"
+        $run.Process.HasExited | Should -BeFalse -Because "the run must still be waiting for kk ($(Get-RunReport $run))"
         Stop-Process -Id $run.Process.Id -Force
         (Get-State resume).install.started | Should -Not -BeNullOrEmpty
         (Get-State resume).install.succeeded | Should -BeNullOrEmpty
