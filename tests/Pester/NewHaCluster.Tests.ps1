@@ -96,6 +96,7 @@ BeforeAll {
         @($state.loadbalancers | Where-Object { $_.name -like "$Name-*" -and $_.status -ne 'deleted' }).Count | Should -Be 0
         @($state.eips | Where-Object { $_.name -eq "$Name-eip" -and $_.status -ne 'released' }).Count | Should -Be 0
         @($state.security_group_rules | Where-Object { $_.name -like "$Name-tcp-*" }).Count | Should -Be 0
+        @($state.tags | Where-Object name -EQ $Name).Count | Should -Be 0
         @(Get-EmulatorRequestLog -Emulator $Emulator | Where-Object action -In StopInstances, StartInstances, TerminateInstances |
             Where-Object { $_.sequence -gt $script:RemoveSince }).Count | Should -Be 0
     }
@@ -286,7 +287,7 @@ New-HaCluster -Name whatif -ControlPlane master1, master2, master3 -Worker node1
         Test-Path $Cluster.StatePath | Should -BeFalse
         @(Get-QcInstance).Status | Sort-Object -Unique | Should -Be 'running'
         $actions = @(Get-EmulatorRequestLog -Emulator $Emulator -Since $RemoveSince | Where-Object { $_.ret_code -eq 0 -and $_.action -match '^(Delete|Release)' }).action | Select-Object -Unique
-        $actions | Should -Be 'DeleteSecurityGroupRules', 'DeleteLoadBalancers', 'ReleaseEips'
+        $actions | Should -Be 'DeleteSecurityGroupRules', 'DeleteLoadBalancers', 'ReleaseEips', 'DeleteTags'
 
         # Idempotent: nothing left to remove is a warning, not an error.
         Remove-HaCluster -Name e2e -StatePath $Cluster.StatePath -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue

@@ -1,5 +1,5 @@
 // Copyright (c) HaCluster contributors. MIT License.
-// Tag actions: CreateTag, AttachTags, DescribeTags (reference §4.8).
+// Tag actions: CreateTag, AttachTags, DetachTags, DescribeTags, DeleteTags (reference §4.8).
 
 using System.Linq;
 using System.Text.Json.Nodes;
@@ -20,7 +20,9 @@ internal static class TagActions
     {
         table.Add("CreateTag", Create);
         table.Add("AttachTags", Attach);
+        table.Add("DetachTags", Detach);
         table.Add("DescribeTags", Describe);
+        table.Add("DeleteTags", Delete);
     }
 
     private static JsonObject Create(ActionContext c)
@@ -68,6 +70,31 @@ internal static class TagActions
         foreach (var pair in pairs.Where(p => !c.State.TagPairs.Contains(p)))
         {
             c.State.TagPairs.Add(pair);
+        }
+
+        return [];
+    }
+
+    // Removing a pair that is not there is not an error; an unknown tag is.
+    private static JsonObject Detach(ActionContext c)
+    {
+        var pairs = c.Params.RequiredObjects("resource_tag_pairs").Select(p =>
+        {
+            var tag = CloudState.Find(c.State.Tags, p.Required("tag_id"), c.Zone);
+            return new TagPair(tag.Id, p.OneOf("resource_type", string.Empty, ResourceTypes), p.Required("resource_id"));
+        }).ToList();
+        c.State.TagPairs.RemoveAll(pairs.Contains);
+        return [];
+    }
+
+    // Deleting a tag detaches it from everything it marks; every id must exist, else nothing is deleted.
+    private static JsonObject Delete(ActionContext c)
+    {
+        var tags = c.Params.RequiredList("tags").Select(id => CloudState.Find(c.State.Tags, id, c.Zone)).ToList();
+        foreach (var tag in tags)
+        {
+            c.State.Tags.Remove(tag.Id);
+            c.State.TagPairs.RemoveAll(p => p.TagId == tag.Id);
         }
 
         return [];

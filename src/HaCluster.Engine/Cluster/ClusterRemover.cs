@@ -40,8 +40,17 @@ public sealed class ClusterRemovalPlan
     /// <summary>The EIP the module allocated (a given EIP is never released), or null.</summary>
     public Eip? Eip { get; set; }
 
+    /// <summary>The EIP that stays (given to New-HaCluster, or kept with <c>-KeepEip</c>), or null.</summary>
+    public string? KeptEipId { get; set; }
+
+    /// <summary>The cluster's tag on resources that stay (the kept EIP): detached, so nothing still says it belongs to the cluster.</summary>
+    public IList<ResourceTagPair> TagPairsToDetach { get; } = new List<ResourceTagPair>();
+
+    /// <summary>The cluster's tag, deleted last; null when the module did not create it or it still marks other resources.</summary>
+    public Tag? Tag { get; set; }
+
     /// <summary>True when there is nothing to remove but (perhaps) the state file.</summary>
-    public bool IsEmpty => FirewallRules.Count == 0 && LoadBalancers.Count == 0 && Eip is null;
+    public bool IsEmpty => FirewallRules.Count == 0 && LoadBalancers.Count == 0 && Eip is null && TagPairsToDetach.Count == 0 && Tag is null;
 
     /// <summary>One line per resource, in removal order.</summary>
     /// <returns>The lines.</returns>
@@ -53,6 +62,12 @@ public sealed class ClusterRemovalPlan
         if (Eip is not null)
         {
             lines.Add($"EIP {Eip.EipId} ({Eip.EipAddr})");
+        }
+
+        lines.AddRange(TagPairsToDetach.Select(p => $"tag {p.TagId} detached from {p.ResourceType} {p.ResourceId}, which stays"));
+        if (Tag is not null)
+        {
+            lines.Add($"tag {Tag.TagId} ({Tag.TagName})");
         }
 
         if (StateFileExists)
@@ -72,6 +87,7 @@ public sealed class ClusterRemovalPlan
 public sealed class ClusterRemover
 {
     private static readonly string[] LiveLoadBalancerStatuses = { "pending", "active", "stopped", "suspended" };
+    private static readonly string[] LiveEipStatuses = { "pending", "available", "associated", "suspended" };
 
     private readonly QingCloudClient _client;
 
@@ -112,9 +128,27 @@ public sealed class ClusterRemover
             }
         }
 
-        if (!keepEip)
+        if (state?.External is { EipId: { } given, EipCreated: false })
         {
-            plan.Eip = await FindEipAsync(state, name, tagId, cancellationToken).ConfigureAwait(false);
+            _client.Observer.Verbose($"EIP {given} was given to New-HaCluster, not allocated by it; keeping it.");
+            plan.KeptEipId = given;
+        }
+        else
+        {
+            var eip = await FindEipAsync(state, name, tagId, cancellationToken).ConfigureAwait(false);
+            if (keepEip)
+            {
+                plan.KeptEipId = eip?.EipId;
+            }
+            else
+            {
+                plan.Eip = eip;
+            }
+        }
+
+        if (tagId is not null)
+        {
+            await PlanTagAsync(plan, tagId, mayDelete: state is null || state.TagCreated, cancellationToken).ConfigureAwait(false);
         }
 
         return plan;
@@ -140,6 +174,17 @@ public sealed class ClusterRemover
         if (plan.Eip is { } eip)
         {
             await ReleaseEipAsync(eip.EipId, wait, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (plan.TagPairsToDetach.Count > 0)
+        {
+            _client.Observer.Verbose($"Detaching tag {plan.TagPairsToDetach[0].TagId} from {string.Join(", ", plan.TagPairsToDetach)}.");
+            await _client.DetachTagsAsync(plan.TagPairsToDetach, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (plan.Tag is { } tag)
+        {
+            await DeleteTagAsync(tag, cancellationToken).ConfigureAwait(false);
         }
 
         if (File.Exists(plan.StatePath))
@@ -192,16 +237,85 @@ public sealed class ClusterRemover
         }
     }
 
+    // The tag goes only when the module made it (or, without a state file, cannot tell) and, once the removal is done,
+    // it would mark nothing live: a tag the user also put on instances or other resources stays, and is said to stay.
+    private async Task PlanTagAsync(ClusterRemovalPlan plan, string tagId, bool mayDelete, CancellationToken cancellationToken)
+    {
+        var tag = (await _client.DescribeTagsAsync(new[] { tagId }, verbose: true, cancellationToken: cancellationToken).ConfigureAwait(false))
+            .FirstOrDefault(t => t.TagId == tagId);
+        if (tag is null)
+        {
+            return;
+        }
+
+        foreach (var pair in tag.ResourceTagPairs.Where(p => p.ResourceId == plan.KeptEipId))
+        {
+            plan.TagPairsToDetach.Add(pair);
+        }
+
+        var removed = new HashSet<string>(plan.LoadBalancers.Select(l => l.LoadBalancerId), StringComparer.Ordinal);
+        if (plan.Eip is not null)
+        {
+            removed.Add(plan.Eip.EipId);
+        }
+
+        var candidates = tag.ResourceTagPairs.Where(p => !removed.Contains(p.ResourceId) && p.ResourceId != plan.KeptEipId).ToList();
+        var stillMarked = await LivePairsAsync(tagId, candidates, cancellationToken).ConfigureAwait(false);
+        if (!mayDelete)
+        {
+            _client.Observer.Verbose($"Keeping tag '{tag.TagName}' ({tag.TagId}): it existed before New-HaCluster used it.");
+        }
+        else if (stillMarked.Count > 0)
+        {
+            _client.Observer.Verbose($"Keeping tag '{tag.TagName}' ({tag.TagId}): it also marks {string.Join(", ", stillMarked.Select(p => $"{p.ResourceType} {p.ResourceId}"))}.");
+        }
+        else
+        {
+            plan.Tag = tag;
+        }
+    }
+
+    // Pairs whose resource still exists: a deleted load balancer or released EIP may linger in a tag's pairs for a while.
+    private async Task<IReadOnlyList<ResourceTagPair>> LivePairsAsync(string tagId, IReadOnlyList<ResourceTagPair> pairs, CancellationToken cancellationToken)
+    {
+        var live = pairs.Where(p => p.ResourceType is not ("loadbalancer" or "eip")).ToList();
+        if (pairs.Any(p => p.ResourceType == "loadbalancer"))
+        {
+            var tagged = await _client.DescribeLoadBalancersAsync(status: LiveLoadBalancerStatuses, tagIds: new[] { tagId }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            live.AddRange(pairs.Where(p => p.ResourceType == "loadbalancer" && tagged.Any(l => l.LoadBalancerId == p.ResourceId)));
+        }
+
+        if (pairs.Any(p => p.ResourceType == "eip"))
+        {
+            var tagged = await _client.DescribeEipsAsync(status: LiveEipStatuses, tagIds: new[] { tagId }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            live.AddRange(pairs.Where(p => p.ResourceType == "eip" && tagged.Any(e => e.EipId == p.ResourceId)));
+        }
+
+        return live;
+    }
+
+    private async Task DeleteTagAsync(Tag tag, CancellationToken cancellationToken)
+    {
+        _client.Observer.Verbose($"Deleting tag '{tag.TagName}' ({tag.TagId}).");
+        try
+        {
+            await _client.DeleteTagsAsync(new[] { tag.TagId }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HaClusterException ex) when (ex is QingCloudAmbiguousResultException || (ex is QingCloudApiException api && api.RetCode == 2100))
+        {
+            // Already gone, or deleted by an attempt whose answer was lost.
+            var left = await _client.DescribeTagsAsync(new[] { tag.TagId }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (left.Any(t => t.TagId == tag.TagId))
+            {
+                throw;
+            }
+        }
+    }
+
     private async Task<Eip?> FindEipAsync(ClusterState? state, string name, string? tagId, CancellationToken cancellationToken)
     {
         if (state is not null && state.External.EipId is { } recorded)
         {
-            if (!state.External.EipCreated)
-            {
-                _client.Observer.Verbose($"EIP {recorded} was given to New-HaCluster, not allocated by it; keeping it.");
-                return null;
-            }
-
             try
             {
                 var byId = (await _client.DescribeEipsAsync(new[] { recorded }, cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -267,7 +381,7 @@ public sealed class ClusterRemover
         catch (HaClusterException ex) when (ex is QingCloudAmbiguousResultException || ex.ErrorId == "QcEipNotFound")
         {
             _client.Observer.Verbose($"EIP release outcome unknown ({ex.Message}); checking {eipId}.");
-            var left = await _client.DescribeEipsAsync(status: new[] { "pending", "available", "associated", "suspended" }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var left = await _client.DescribeEipsAsync(status: LiveEipStatuses, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (left.Any(e => e.EipId == eipId))
             {
                 throw;

@@ -8,7 +8,7 @@ using System.Threading.Tasks;
 
 namespace HaCluster.Engine.QingCloud;
 
-/// <content>CreateTag, AttachTags, DescribeTags.</content>
+/// <content>CreateTag, AttachTags, DetachTags, DescribeTags, DeleteTags.</content>
 public sealed partial class QingCloudClient
 {
     /// <summary>CreateTag (names are unique and under 15 characters). Not repeated after an ambiguous failure: look up with <see cref="FindTagsByNameAsync"/>.</summary>
@@ -30,6 +30,20 @@ public sealed partial class QingCloudClient
     /// <returns>A task.</returns>
     public Task AttachTagsAsync(IEnumerable<ResourceTagPair> pairs, CancellationToken cancellationToken = default) =>
         InvokeAsync("AttachTags", new QingCloudParameters().AddObjects("resource_tag_pairs", pairs), QingCloudCallOptions.Default, cancellationToken);
+
+    /// <summary>DetachTags; detaching a pair that is not attached is not an error.</summary>
+    /// <param name="pairs">Tag, resource type and resource id triples.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task.</returns>
+    public Task DetachTagsAsync(IEnumerable<ResourceTagPair> pairs, CancellationToken cancellationToken = default) =>
+        InvokeAsync("DetachTags", new QingCloudParameters().AddObjects("resource_tag_pairs", pairs), QingCloudCallOptions.Default, cancellationToken);
+
+    /// <summary>DeleteTags: deletes the tags and detaches them from every resource they mark.</summary>
+    /// <param name="tagIds">The tags.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task.</returns>
+    public Task DeleteTagsAsync(IEnumerable<string> tagIds, CancellationToken cancellationToken = default) =>
+        InvokeAsync("DeleteTags", new QingCloudParameters().AddList("tags", tagIds), QingCloudCallOptions.DeleteOrRelease, cancellationToken);
 
     /// <summary>DescribeTags, all pages.</summary>
     /// <param name="tagIds">Only these tags.</param>

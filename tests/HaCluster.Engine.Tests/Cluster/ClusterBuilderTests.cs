@@ -133,8 +133,8 @@ public sealed class ClusterBuilderTests : IDisposable
 
         await AssertRemovedAsync(client, "gone");
         Assert.False(File.Exists(request.StatePath));
-        var order = cloud.Server.GetRequests().Where(r => r.RetCode == 0 && r.Action is "DeleteSecurityGroupRules" or "DeleteLoadBalancers" or "ReleaseEips").Select(r => r.Action).Distinct().ToList();
-        Assert.Equal(new[] { "DeleteSecurityGroupRules", "DeleteLoadBalancers", "ReleaseEips" }, order);
+        var order = cloud.Server.GetRequests().Where(r => r.RetCode == 0 && r.Action is "DeleteSecurityGroupRules" or "DeleteLoadBalancers" or "ReleaseEips" or "DeleteTags").Select(r => r.Action).Distinct().ToList();
+        Assert.Equal(new[] { "DeleteSecurityGroupRules", "DeleteLoadBalancers", "ReleaseEips", "DeleteTags" }, order);
         Assert.Single(await client.FindLoadBalancersByNameAsync("someone-else"));
         Assert.DoesNotContain(cloud.Server.GetRequests(), r => r.Action is "StopInstances" or "StartInstances");
         Assert.Equal(other.LoadBalancerId, (await client.FindLoadBalancersByNameAsync("someone-else"))[0].LoadBalancerId);
@@ -159,6 +159,9 @@ public sealed class ClusterBuilderTests : IDisposable
         var remover = new ClusterRemover(client);
         var kept = await remover.FindAsync("bytag", request.StatePath, keepEip: false);
         Assert.Null(kept.Eip);
+        Assert.Equal(given.EipId, kept.KeptEipId);
+        Assert.Empty(kept.TagPairsToDetach);
+        Assert.NotNull(kept.Tag);
 
         File.Delete(request.StatePath);
         var byTag = await remover.FindAsync("bytag", request.StatePath, keepEip: false);
@@ -167,7 +170,61 @@ public sealed class ClusterBuilderTests : IDisposable
         Assert.Null(byTag.Eip);
         await remover.RemoveAsync(byTag);
         await AssertRemovedAsync(client, "bytag");
-        Assert.Equal("available", (await client.DescribeEipsAsync(new[] { given.EipId }))[0].Status);
+        var eip = (await client.DescribeEipsAsync(new[] { given.EipId }))[0];
+        Assert.Equal(("available", "mine"), (eip.Status, eip.EipName));
+        Assert.Empty(eip.Tags);
+    }
+
+    [Fact]
+    public async Task RemoveKeepsATagThatAlsoMarksOtherResourcesOrExistedBefore()
+    {
+        await using var cloud = await EmulatorScope.StartAsync();
+        var client = cloud.Client();
+        var request = Request("shared");
+        await BuildAsync(client, request);
+        var tagId = ClusterStateFile.TryLoad(request.StatePath)!.TagId!;
+        await client.AttachTagsAsync(new[] { new ResourceTagPair { TagId = tagId, ResourceType = "instance", ResourceId = "i-master01" } });
+        var remover = new ClusterRemover(client);
+
+        var plan = await remover.FindAsync("shared", request.StatePath, keepEip: false);
+        Assert.Null(plan.Tag);
+        await remover.RemoveAsync(plan);
+        await AssertRemovedAsync(client, "shared", tagRemoved: false);
+        var kept = Assert.Single(await client.DescribeTagsAsync(new[] { tagId }, verbose: true));
+        Assert.Equal("i-master01", Assert.Single(kept.ResourceTagPairs, p => p.ResourceType == "instance").ResourceId);
+
+        // A tag that existed before New-HaCluster adopted it is never deleted, even when nothing else carries it.
+        await client.DetachTagsAsync(new[] { new ResourceTagPair { TagId = tagId, ResourceType = "instance", ResourceId = "i-master01" } });
+        var adopted = Request("shared");
+        await BuildAsync(client, adopted);
+        Assert.False(ClusterStateFile.TryLoad(adopted.StatePath)!.TagCreated);
+        await remover.RemoveAsync(await remover.FindAsync("shared", adopted.StatePath, keepEip: false));
+        await AssertRemovedAsync(client, "shared", tagRemoved: false);
+        Assert.Single(await client.DescribeTagsAsync(new[] { tagId }));
+    }
+
+    [Fact]
+    public async Task ARemovalInterruptedBeforeTheTagFinishesOnTheNextRun()
+    {
+        await using var cloud = await EmulatorScope.StartAsync();
+        var client = cloud.Client();
+        var request = Request("halfway");
+        await BuildAsync(client, request);
+        var remover = new ClusterRemover(client);
+        var plan = await remover.FindAsync("halfway", request.StatePath, keepEip: false);
+        var tagId = plan.Tag!.TagId;
+
+        // Everything but the tag goes, as when Ctrl+C lands just before DeleteTags; the state file is gone too.
+        plan.Tag = null;
+        await remover.RemoveAsync(plan);
+        Assert.Single(await client.DescribeTagsAsync(new[] { tagId }));
+
+        var rest = await remover.FindAsync("halfway", request.StatePath, keepEip: false);
+        Assert.False(rest.IsEmpty);
+        Assert.Equal(new[] { $"tag {tagId} (halfway)" }, rest.Describe());
+        await remover.RemoveAsync(rest);
+        await AssertRemovedAsync(client, "halfway");
+        Assert.True((await remover.FindAsync("halfway", request.StatePath, keepEip: false)).IsEmpty);
     }
 
     [Fact]
@@ -177,8 +234,12 @@ public sealed class ClusterBuilderTests : IDisposable
         var client = cloud.Client();
         var first = await BuildAsync(client, Request("keep"));
         var remover = new ClusterRemover(client);
-        await remover.RemoveAsync(await remover.FindAsync("keep", Request("keep").StatePath, keepEip: true));
-        Assert.Single(await client.FindEipsByNameAsync("keep-eip"));
+        var plan = await remover.FindAsync("keep", Request("keep").StatePath, keepEip: true);
+        Assert.Equal(first.EipId, plan.KeptEipId);
+        Assert.Contains($"tag {plan.Tag!.TagId} detached from eip {first.EipId}, which stays", plan.Describe());
+        await remover.RemoveAsync(plan);
+        Assert.Empty(Assert.Single(await client.FindEipsByNameAsync("keep-eip")).Tags);
+        Assert.Empty(await client.FindTagsByNameAsync("keep"));
 
         var second = await BuildAsync(client, Request("keep"));
         Assert.Equal(first.EipId, second.EipId);
@@ -288,8 +349,9 @@ public sealed class ClusterBuilderTests : IDisposable
         }
     }
 
-    private static async Task AssertRemovedAsync(QingCloudClient client, string name)
+    private static async Task AssertRemovedAsync(QingCloudClient client, string name, bool tagRemoved = true)
     {
+        Assert.Equal(tagRemoved, (await client.FindTagsByNameAsync(name)).Count == 0);
         Assert.Empty(await client.FindLoadBalancersByNameAsync(name + "-internal"));
         Assert.Empty(await client.FindLoadBalancersByNameAsync(name + "-external"));
         Assert.Empty(await client.FindEipsByNameAsync(name + "-eip"));

@@ -178,6 +178,16 @@ public sealed class EmulatorNetworkTests
         Assert.Equal(["instance", "loadbalancer"], described["resource_type_count"]!.AsArray().Select(c => (string)c!["resource_type"]!));
         Assert.Equal(2, described["resource_tag_pairs"]!.AsArray().Count);
         Assert.Equal(1, (int)(await h.OkAsync("DescribeTags", ("search_word", "hacl")))["total_count"]!);
+
+        await h.OkAsync("DetachTags", ("resource_tag_pairs.1.tag_id", tag), ("resource_tag_pairs.1.resource_type", "instance"), ("resource_tag_pairs.1.resource_id", "i-master01"));
+        await h.OkAsync("DetachTags", ("resource_tag_pairs.1.tag_id", tag), ("resource_tag_pairs.1.resource_type", "instance"), ("resource_tag_pairs.1.resource_id", "i-master01"));
+        Assert.Empty((await h.OkAsync("DescribeInstances", ("tags.1", tag)))["instance_set"]!.AsArray());
+        Assert.Equal(1, (int)(await h.DescribeOneAsync("DescribeTags", "tags", "tag_set", tag))["resource_count"]!);
+
+        await h.OkAsync("DeleteTags", ("tags.1", tag));
+        Assert.Equal(0, (int)(await h.OkAsync("DescribeTags", ("tags.1", tag)))["total_count"]!);
+        Assert.Empty(Assert.Single((await h.OkAsync("DescribeLoadBalancers", ("loadbalancers.1", lb)))["loadbalancer_set"]!.AsArray())!["tags"]!.AsArray());
+        await h.FailsAsync(2100, "DeleteTags", ("tags.1", tag));
     }
 
     [Fact]
@@ -193,5 +203,10 @@ public sealed class EmulatorNetworkTests
         await h.FailsAsync(1100, "AttachTags", ("resource_tag_pairs.1.tag_id", tag), ("resource_tag_pairs.1.resource_type", "planet"), ("resource_tag_pairs.1.resource_id", "i-master01"));
         await h.FailsAsync(2100, "AttachTags", ("resource_tag_pairs.1.tag_id", tag), ("resource_tag_pairs.1.resource_type", "eip"), ("resource_tag_pairs.1.resource_id", "eip-nothere"));
         await h.FailsAsync(1100, "AttachTags", ("resource_tag_pairs.1.tag_id", tag), ("resource_tag_pairs.1.resource_type", "instance"));
+        await h.FailsAsync(1100, "DetachTags");
+        await h.FailsAsync(2100, "DetachTags", ("resource_tag_pairs.1.tag_id", "tag-nothere"), ("resource_tag_pairs.1.resource_type", "instance"), ("resource_tag_pairs.1.resource_id", "i-master01"));
+        await h.FailsAsync(1100, "DeleteTags");
+        await h.FailsAsync(2100, "DeleteTags", ("tags.1", tag), ("tags.2", "tag-nothere"));
+        Assert.Equal(1, (int)(await h.OkAsync("DescribeTags", ("tags.1", tag)))["total_count"]!);
     }
 }
