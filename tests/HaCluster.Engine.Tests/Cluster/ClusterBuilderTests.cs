@@ -46,6 +46,12 @@ public sealed class ClusterBuilderTests : IDisposable
         Assert.Equal(new[] { "node1", "node2", "node3" }, cluster.Workers.Select(h => h.Name));
         await AssertConvergedAsync(client, "prod");
 
+        // The paths run concurrently: both have started (an LB created, the EIP allocated) before either adds a listener;
+        // one after the other, the first path would add its listener before the second begins.
+        var actions = cloud.Server.GetRequests().Select(r => r.Action).ToList();
+        var firstListener = actions.IndexOf("AddLoadBalancerListeners");
+        Assert.True(actions.IndexOf("AllocateEips") < firstListener && actions.IndexOf("CreateLoadBalancer") < firstListener, string.Join(", ", actions));
+
         var state = ClusterStateFile.TryLoad(request.StatePath)!;
         Assert.Equal(cluster.InternalLoadBalancerId, state.Internal.LoadBalancerId);
         Assert.True(state.External.EipCreated);
