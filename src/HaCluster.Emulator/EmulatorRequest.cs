@@ -13,9 +13,15 @@ namespace HaCluster.Emulator;
 /// <param name="Path">The literal path, <c>/iaas/</c> or <c>/iaas</c>.</param>
 /// <param name="Action">The <c>action</c> parameter, null when missing.</param>
 /// <param name="Parameters">Every parameter except <c>signature</c>.</param>
-/// <param name="RetCode">The ret_code answered (or that would have been, for a dropped connection).</param>
-/// <param name="Message">The error message, null on success.</param>
-/// <param name="Fault">The injected fault: <c>ret_code_5100</c>, <c>ret_code_5000</c>, <c>drop_connection</c>, or null.</param>
+/// <param name="RetCode">
+/// The ret_code answered (or that would have been, for a dropped connection); for an <c>http_5xx</c> fault, which
+/// sends no ret_code, the HTTP status (502 or 503).
+/// </param>
+/// <param name="Message">The error message (<c>HTTP 502 Bad Gateway</c> for an <c>http_5xx</c> fault), null on success.</param>
+/// <param name="Fault">
+/// The injected fault: <c>ret_code_5100</c>, <c>ret_code_5000</c>, <c>ret_code_5300</c>, <c>http_5xx</c>,
+/// <c>drop_connection</c>, or null.
+/// </param>
 public sealed record EmulatorRequest(
     long Sequence,
     DateTimeOffset Time,

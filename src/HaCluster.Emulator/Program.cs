@@ -48,9 +48,12 @@ internal static class Program
           job_latency_ms: 300                       # duration of every asynchronous job
           lease_window_ms: 2000                     # delete/release this soon after creation answers 1400
           health_check_time_scale: 0.1              # multiplies health-check interval and timeout for the data plane
-          faults:                                   # one seeded draw per API request decides its fault
+          faults:                                   # one seeded draw per API request decides its fault;
+                                                    # the five request rates together must not exceed 1
             ret_code_5100_rate: 0.0                 # answered 5100 (busy) without being processed
             ret_code_5000_rate: 0.0                 # answered 5000 (internal error) without being processed
+            ret_code_5300_rate: 0.0                 # answered 5300 (service updating) without being processed
+            http_5xx_rate: 0.0                      # answered HTTP 502/503 with an HTML page (a gateway), not processed
             drop_connection_rate: 0.0               # processed, then the TCP connection is aborted, no response
             failed_job_rate: 0.0                    # jobs that end `failed` with no effect
             seed: 1                                 # same seed + same requests = same faults and ids

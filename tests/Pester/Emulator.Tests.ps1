@@ -124,7 +124,7 @@ Describe 'The emulator command line' {
     It 'documents the configuration schema in --help' {
         $help = & $dotnet $dll --help | Out-String
         $LASTEXITCODE | Should -Be 0
-        foreach ($key in 'listen', 'accounts', 'zones', 'vxnets', 'instances', 'eip_pool', 'job_latency_ms', 'lease_window_ms', 'health_check_time_scale', 'ret_code_5100_rate', 'drop_connection_rate', 'failed_job_rate', 'seed', '/_emulator/requests', '/_emulator/reset') {
+        foreach ($key in 'listen', 'accounts', 'zones', 'vxnets', 'instances', 'eip_pool', 'job_latency_ms', 'lease_window_ms', 'health_check_time_scale', 'ret_code_5100_rate', 'ret_code_5300_rate', 'http_5xx_rate', 'drop_connection_rate', 'failed_job_rate', 'seed', '/_emulator/requests', '/_emulator/reset') {
             $help | Should -Match ([regex]::Escape($key))
         }
     }

@@ -14,6 +14,7 @@ using HaCluster.Emulator.DataPlane;
 using HaCluster.Emulator.State;
 using HaCluster.Engine.QingCloud;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace HaCluster.Emulator.Api;
 
@@ -85,7 +86,13 @@ internal sealed class ApiGateway
         }
 
         var action = values.GetValueOrDefault("action")?.Trim();
-        var fault = DrawFault();
+        var (fault, placeInBand) = DrawFault();
+        if (fault == "http_5xx")
+        {
+            await AnswerAsGatewayAsync(http, placeInBand < 0.5 ? StatusCodes.Status502BadGateway : StatusCodes.Status503ServiceUnavailable, sequence, time, method, path, action, values).ConfigureAwait(false);
+            return;
+        }
+
         var body = new JsonObject { ["action"] = (action ?? string.Empty) + "Response" };
         int retCode;
         string? message = null;
@@ -95,6 +102,7 @@ internal sealed class ApiGateway
             {
                 "ret_code_5100" => throw ApiException.Of(5100, "ServerBusy, the server is busy, please try later"),
                 "ret_code_5000" => throw ApiException.Of(5000, "InternalError, an internal error occurred, please try later"),
+                "ret_code_5300" => throw ApiException.Of(5300, "ServiceUpdating, the service is updating, please try later"),
                 _ => Dispatch(method, path, pairs, new ApiParams(values), action),
             };
             foreach (var (name, node) in fields.ToList())
@@ -124,8 +132,7 @@ internal sealed class ApiGateway
             body["message"] = message;
         }
 
-        var logged = values.Where(v => v.Key != "signature").ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
-        _log.Add(new EmulatorRequest(sequence, time, method, path, action, logged, retCode, message, fault));
+        _log.Add(new EmulatorRequest(sequence, time, method, path, action, Loggable(values), retCode, message, fault));
         if (fault == "drop_connection")
         {
             // The call took effect, but the caller never learns it: the ambiguous failure clients must survive.
@@ -140,8 +147,10 @@ internal sealed class ApiGateway
         await http.Response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
     }
 
-    // One seeded draw per request, so a given seed and request sequence always fault the same way.
-    private string? DrawFault()
+    // One seeded draw per request, so a given seed and request sequence always fault the same way. Each fault owns a
+    // band of [0, 1) in this order; new faults go last so that existing seeds keep their sequences. The draw's place
+    // inside its band picks between variants (502 or 503) without a second draw.
+    private (string? Fault, double PlaceInBand) DrawFault()
     {
         var f = _state.Options.Faults;
         double draw;
@@ -150,11 +159,44 @@ internal sealed class ApiGateway
             draw = _faults.NextDouble();
         }
 
-        return draw < f.DropConnectionRate ? "drop_connection"
-            : draw < f.DropConnectionRate + f.RetCode5100Rate ? "ret_code_5100"
-            : draw < f.DropConnectionRate + f.RetCode5100Rate + f.RetCode5000Rate ? "ret_code_5000"
-            : null;
+        var bands = new[]
+        {
+            (f.DropConnectionRate, "drop_connection"),
+            (f.RetCode5100Rate, "ret_code_5100"),
+            (f.RetCode5000Rate, "ret_code_5000"),
+            (f.RetCode5300Rate, "ret_code_5300"),
+            (f.Http5xxRate, "http_5xx"),
+        };
+        var start = 0.0;
+        foreach (var (rate, fault) in bands)
+        {
+            if (draw < start + rate)
+            {
+                return (fault, (draw - start) / rate);
+            }
+
+            start += rate;
+        }
+
+        return (null, 0);
     }
+
+    // What a gateway in front of the API answers when the API is unreachable or overloaded: an HTML page, not the
+    // JSON envelope. The API never sees the request, so nothing takes effect; the log records the HTTP status in
+    // place of a ret_code, as no ret_code was sent.
+    private async Task AnswerAsGatewayAsync(HttpContext http, int status, long sequence, DateTimeOffset time, string method, string path, string? action, Dictionary<string, string> values)
+    {
+        var reason = ReasonPhrases.GetReasonPhrase(status);
+        _log.Add(new EmulatorRequest(sequence, time, method, path, action, Loggable(values), status, "HTTP " + status.ToString(CultureInfo.InvariantCulture) + " " + reason, "http_5xx"));
+        var bytes = Encoding.UTF8.GetBytes($"<html><head><title>{status} {reason}</title></head><body><h1>{status} {reason}</h1></body></html>\n");
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "text/html";
+        http.Response.ContentLength = bytes.Length;
+        await http.Response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static Dictionary<string, string> Loggable(Dictionary<string, string> values) =>
+        values.Where(v => v.Key != "signature").ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
 
     private JsonObject Dispatch(string method, string path, List<KeyValuePair<string, string>> pairs, ApiParams p, string? action)
     {

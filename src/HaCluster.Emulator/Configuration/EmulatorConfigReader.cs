@@ -97,6 +97,8 @@ internal static class EmulatorConfigReader
         {
             o.Faults.RetCode5100Rate = d.Faults.RetCode5100Rate ?? 0;
             o.Faults.RetCode5000Rate = d.Faults.RetCode5000Rate ?? 0;
+            o.Faults.RetCode5300Rate = d.Faults.RetCode5300Rate ?? 0;
+            o.Faults.Http5xxRate = d.Faults.Http5xxRate ?? 0;
             o.Faults.DropConnectionRate = d.Faults.DropConnectionRate ?? 0;
             o.Faults.FailedJobRate = d.Faults.FailedJobRate ?? 0;
             o.Faults.Seed = d.Faults.Seed ?? o.Faults.Seed;
@@ -198,6 +200,10 @@ internal static class EmulatorConfigReader
         [YamlMember(Alias = "ret_code_5100_rate")] public double? RetCode5100Rate { get; set; }
 
         [YamlMember(Alias = "ret_code_5000_rate")] public double? RetCode5000Rate { get; set; }
+
+        [YamlMember(Alias = "ret_code_5300_rate")] public double? RetCode5300Rate { get; set; }
+
+        [YamlMember(Alias = "http_5xx_rate")] public double? Http5xxRate { get; set; }
 
         [YamlMember(Alias = "drop_connection_rate")] public double? DropConnectionRate { get; set; }
 

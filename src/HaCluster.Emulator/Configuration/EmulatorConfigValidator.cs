@@ -62,10 +62,14 @@ internal static class EmulatorConfigValidator
         Require(o.HealthCheckTimeScale > 0 && o.HealthCheckTimeScale <= 10, $"health_check_time_scale '{o.HealthCheckTimeScale}' must be greater than 0 and at most 10.");
         Rate(o.Faults.RetCode5100Rate, "ret_code_5100_rate");
         Rate(o.Faults.RetCode5000Rate, "ret_code_5000_rate");
+        Rate(o.Faults.RetCode5300Rate, "ret_code_5300_rate");
+        Rate(o.Faults.Http5xxRate, "http_5xx_rate");
         Rate(o.Faults.DropConnectionRate, "drop_connection_rate");
         Rate(o.Faults.FailedJobRate, "failed_job_rate");
-        Require(o.Faults.RetCode5100Rate + o.Faults.RetCode5000Rate + o.Faults.DropConnectionRate <= 1,
-            "faults: ret_code_5100_rate + ret_code_5000_rate + drop_connection_rate must not exceed 1.");
+
+        // Each request draws one fault, so the per-request rates share one unit interval.
+        Require(o.Faults.RetCode5100Rate + o.Faults.RetCode5000Rate + o.Faults.RetCode5300Rate + o.Faults.Http5xxRate + o.Faults.DropConnectionRate <= 1,
+            "faults: ret_code_5100_rate + ret_code_5000_rate + ret_code_5300_rate + http_5xx_rate + drop_connection_rate must not exceed 1.");
         Require(o.Quotas.LoadBalancers >= 0 && o.Quotas.Eips >= 0 && o.Quotas.SecurityGroups >= 0, "quotas must not be negative.");
     }
 

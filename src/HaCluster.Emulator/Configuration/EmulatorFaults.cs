@@ -15,6 +15,15 @@ public sealed class EmulatorFaults
     /// <summary>Share of requests answered ret_code 5000 (internal error) without being processed (<c>ret_code_5000_rate</c>).</summary>
     public double RetCode5000Rate { get; set; }
 
+    /// <summary>Share of requests answered ret_code 5300 (service updating) without being processed (<c>ret_code_5300_rate</c>).</summary>
+    public double RetCode5300Rate { get; set; }
+
+    /// <summary>
+    /// Share of requests answered HTTP 502 or 503 with a small HTML body, as a gateway in front of the API does, without
+    /// being processed (<c>http_5xx_rate</c>). The caller cannot tell from the answer whether the API saw the call.
+    /// </summary>
+    public double Http5xxRate { get; set; }
+
     /// <summary>
     /// Share of requests that ARE processed but whose TCP connection is then aborted with no response
     /// (<c>drop_connection_rate</c>): the caller cannot tell whether the call took effect.

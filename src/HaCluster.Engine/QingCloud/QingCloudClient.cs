@@ -267,6 +267,8 @@ public sealed partial class QingCloudClient
     }
 
     // A transport failure of a request that must not be repeated becomes "outcome unknown" when it may have been processed.
+    // HTTP 5xx counts as "may have been": it comes from a gateway or proxy that may fail after forwarding the request.
+    // ret_code 5000/5100/5300 are the API's own answers and are retried even for creates (see QingCloudResilience).
     private static HaClusterException Transport(CallState call, string errorId, FailureKind kind, string message, int? status, bool transient, bool reached, Exception? inner)
     {
         var failure = new QingCloudTransportException(errorId, kind, call.Action, message, status, transient, reached, inner);

@@ -89,6 +89,14 @@ public sealed class EmulatorConfigTests
     }
 
     [Fact]
+    public void EveryFaultRateIsRead()
+    {
+        var o = EmulatorOptions.Parse("faults: { ret_code_5100_rate: 0.1, ret_code_5000_rate: 0.15, ret_code_5300_rate: 0.2, http_5xx_rate: 0.25, drop_connection_rate: 0.3, failed_job_rate: 0.9, seed: 4 }\n");
+        var f = o.Faults;
+        Assert.Equal((0.1, 0.15, 0.2, 0.25, 0.3, 0.9, 4), (f.RetCode5100Rate, f.RetCode5000Rate, f.RetCode5300Rate, f.Http5xxRate, f.DropConnectionRate, f.FailedJobRate, f.Seed));
+    }
+
+    [Fact]
     public void AnEmptyDocumentIsTheDefault()
     {
         Assert.Equal(6, EmulatorOptions.Parse(string.Empty).Instances.Count);
@@ -105,6 +113,10 @@ public sealed class EmulatorConfigTests
     [InlineData("health_check_time_scale: 0\n", "health_check_time_scale")]
     [InlineData("faults: { ret_code_5100_rate: 1.5 }\n", "1.5")]
     [InlineData("faults: { ret_code_5100_rate: 0.6, drop_connection_rate: 0.6 }\n", "must not exceed 1")]
+    [InlineData("faults: { ret_code_5300_rate: -0.1 }\n", "-0.1")]
+    [InlineData("faults: { http_5xx_rate: 2 }\n", "http_5xx_rate")]
+    [InlineData("faults: { ret_code_5300_rate: 0.5, http_5xx_rate: 0.3, ret_code_5100_rate: 0.3 }\n", "must not exceed 1")]
+    [InlineData("faults: { http_5xx_rate: 0.5, drop_connection_rate: 0.3, ret_code_5000_rate: 0.3 }\n", "must not exceed 1")]
     [InlineData("zones: [pek3b, pek3b]\n", "pek3b")]
     [InlineData("accounts: []\n", "accounts")]
     [InlineData("accounts: [{ access_key_id: K }]\n", "secret_access_key")]

@@ -93,6 +93,23 @@ internal sealed class EmulatorHarness : IAsyncDisposable
     /// <returns>The body.</returns>
     public async Task<JsonObject> SendAsync(IDictionary<string, string> parameters, string method = "GET", string path = "/iaas/", string secret = EmulatorOptions.DefaultSecretAccessKey, string? signPath = null)
     {
+        var (status, mediaType, text) = await SendRawAsync(parameters, method, path, secret, signPath);
+        Assert.Equal(System.Net.HttpStatusCode.OK, status);
+        Assert.Equal("application/json", mediaType);
+        var body = JsonNode.Parse(text)!.AsObject();
+        Assert.Equal(System.Text.Json.JsonValueKind.Number, JsonValueKind(body["ret_code"]));
+        return body;
+    }
+
+    /// <summary>Sends a signed request and returns the HTTP status, media type and body text as they came.</summary>
+    /// <param name="parameters">Every parameter (signature added here).</param>
+    /// <param name="method">GET or POST (form body).</param>
+    /// <param name="path">Literal path to request and sign.</param>
+    /// <param name="secret">Secret to sign with.</param>
+    /// <param name="signPath">Path to sign, when different from <paramref name="path"/>.</param>
+    /// <returns>Status, media type and body.</returns>
+    public async Task<(System.Net.HttpStatusCode Status, string? MediaType, string Body)> SendRawAsync(IDictionary<string, string> parameters, string method = "GET", string path = "/iaas/", string secret = EmulatorOptions.DefaultSecretAccessKey, string? signPath = null)
+    {
         var query = QingCloudSigner.CanonicalQuery(parameters) + "&signature=" + Uri.EscapeDataString(QingCloudSigner.Sign(method, signPath ?? path, parameters, secret));
         using var request = method == "GET"
             ? new HttpRequestMessage(HttpMethod.Get, new Uri(Server.BaseAddress, path + "?" + query))
@@ -101,11 +118,7 @@ internal sealed class EmulatorHarness : IAsyncDisposable
         // A fresh connection per call: a reused one would let HttpClient silently resend after a dropped connection.
         request.Headers.ConnectionClose = true;
         using var response = await _http.SendAsync(request);
-        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
-        Assert.Equal(System.Text.Json.JsonValueKind.Number, JsonValueKind(body["ret_code"]));
-        return body;
+        return (response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync());
     }
 
     /// <summary>Calls an action with extra parameters; returns the body whatever the ret_code.</summary>

@@ -3,10 +3,12 @@
 
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using HaCluster.Emulator;
@@ -76,6 +78,85 @@ public sealed class EmulatorServerTests
         var log = h.Server.GetRequests();
         Assert.Equal(("ret_code_5100", 5100), (log[0].Fault, log[0].RetCode));
         Assert.Equal(("drop_connection", 0), (log[1].Fault, log[1].RetCode));
+    }
+
+    // The outcome of each of 200 identical calls under 5300 and gateway faults: a ret_code, or "http 502"/"http 503".
+    private static async Task<List<string>> UpdatingAndGatewayOutcomesAsync(int seed)
+    {
+        await using var h = await EmulatorHarness.StartAsync(o =>
+        {
+            o.Faults.RetCode5300Rate = 0.2;
+            o.Faults.Http5xxRate = 0.3;
+            o.Faults.Seed = seed;
+        });
+        var outcomes = new List<string>();
+        for (var i = 0; i < 200; i++)
+        {
+            var (status, mediaType, body) = await h.SendRawAsync(EmulatorHarness.Common("DescribeVxnets"));
+            if (status == HttpStatusCode.OK)
+            {
+                outcomes.Add(((int)JsonNode.Parse(body)!["ret_code"]!).ToString(CultureInfo.InvariantCulture));
+                continue;
+            }
+
+            // What a gateway in front of the API sends: an HTML page, no envelope.
+            Assert.True(status is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable, $"unexpected HTTP {status}");
+            Assert.Equal("text/html", mediaType);
+            Assert.Contains(((int)status).ToString(CultureInfo.InvariantCulture), body, StringComparison.Ordinal);
+            Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse(body));
+            outcomes.Add("http " + ((int)status).ToString(CultureInfo.InvariantCulture));
+        }
+
+        var logged = h.Server.GetRequests();
+        Assert.Equal(200, logged.Count);
+        Assert.Equal(outcomes.Count(o => o == "5300"), logged.Count(r => r.Fault == "ret_code_5300" && r.RetCode == 5300));
+        Assert.Equal(outcomes.Where(o => o.StartsWith("http ", StringComparison.Ordinal)), logged.Where(r => r.Fault == "http_5xx").Select(r => "http " + r.RetCode.ToString(CultureInfo.InvariantCulture)));
+        return outcomes;
+    }
+
+    [Fact]
+    public async Task ServiceUpdatingAndGatewayFaultsComeAtTheirRatesAndRepeatWithTheSeed()
+    {
+        var first = await UpdatingAndGatewayOutcomesAsync(seed: 5);
+        Assert.Equal(first, await UpdatingAndGatewayOutcomesAsync(seed: 5));
+
+        // 200 seeded draws at 20 % and 30 %: the counts are fixed by the seed; the bounds say they match the rates.
+        Assert.InRange(first.Count(o => o == "5300"), 25, 55);
+        Assert.InRange(first.Count(o => o.StartsWith("http ", StringComparison.Ordinal)), 45, 75);
+        Assert.InRange(first.Count(o => o == "0"), 80, 120);
+        Assert.Contains("http 502", first);
+        Assert.Contains("http 503", first);
+        Assert.NotEqual(first, await UpdatingAndGatewayOutcomesAsync(seed: 6));
+    }
+
+    [Fact]
+    public async Task ServiceUpdatingAndGatewayFaultsDoNotTakeEffect()
+    {
+        await using var h = await EmulatorHarness.StartAsync(o => o.Faults.RetCode5300Rate = 1.0);
+        var message = await h.FailsAsync(5300, "CreateSecurityGroup", ("security_group_name", "updating"));
+        Assert.Contains("updating", message, StringComparison.OrdinalIgnoreCase);
+
+        h.Server.Options.Faults.RetCode5300Rate = 0;
+        h.Server.Options.Faults.Http5xxRate = 1.0;
+        var create = EmulatorHarness.Common("CreateSecurityGroup");
+        create["security_group_name"] = "gateway";
+        var (status, mediaType, body) = await h.SendRawAsync(create);
+        Assert.True(status is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable, $"unexpected HTTP {status}");
+        Assert.Equal("text/html", mediaType);
+        Assert.DoesNotContain("ret_code", body, StringComparison.Ordinal);
+
+        h.Server.Options.Faults.Http5xxRate = 0;
+        var groups = await h.OkAsync("DescribeSecurityGroups");
+        Assert.Empty(groups["security_group_set"]!.AsArray());
+        var log = h.Server.GetRequests();
+        Assert.Equal(("ret_code_5300", 5300), (log[0].Fault, log[0].RetCode));
+        Assert.Equal(("http_5xx", (int)status), (log[1].Fault, log[1].RetCode));
+        Assert.Equal("gateway", log[1].Parameters["security_group_name"]);
+        Assert.False(log[1].Parameters.ContainsKey("signature"));
+
+        using var http = new HttpClient();
+        var entries = JsonNode.Parse(await http.GetStringAsync(new Uri(h.Server.BaseAddress, "_emulator/requests")))!["requests"]!.AsArray();
+        Assert.Equal(["ret_code_5300", "http_5xx", null], entries.Select(e => (string?)e!["fault"]));
     }
 
     [Fact]

@@ -1,9 +1,10 @@
 // Copyright (c) HaCluster contributors. MIT License.
-// Retries against the emulator's real faults: 5100/5000, dropped connections, 1300 re-sign, 1400 lease, no blind creates.
+// Retries against the emulator's real faults: 5100/5000/5300, HTTP 5xx, dropped connections, 1300 re-sign, 1400 lease, no blind creates.
 
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using HaCluster.Engine.QingCloud;
 using Xunit;
@@ -83,18 +84,119 @@ public sealed class QingCloudResilienceTests
         Assert.NotEqual(log.First().Parameters["time_stamp"] + log.First().Parameters["signature_method"], string.Empty);
     }
 
+    // A create whose answer was lost is sent once, not retried, and reported as ambiguous with its parameters.
+    private static async Task<QingCloudAmbiguousResultException> CreateIsAmbiguousAsync(EmulatorScope emulator, string name, string fault)
+    {
+        var ex = await Assert.ThrowsAsync<QingCloudAmbiguousResultException>(() => emulator.Client().CreateLoadBalancerAsync(new LoadBalancerSpec { Name = name, VxNetId = "vxnet-pn" }));
+        Assert.Equal("QingCloudAmbiguousResult", ex.ErrorId);
+        Assert.Equal("CreateLoadBalancer", ex.Action);
+        Assert.Equal(name, ex.Parameters["loadbalancer_name"]);
+        Assert.Equal(fault, Assert.Single(emulator.Requests("CreateLoadBalancer")).Fault);
+        Assert.DoesNotContain(emulator.Observer.VerboseLines, l => l.Contains("CreateLoadBalancer") && l.Contains("retrying"));
+        return ex;
+    }
+
+    [Theory]
+    [InlineData("http_5xx", "QingCloudHttpError: QingCloud DescribeInstances answered HTTP 50")]
+    [InlineData("ret_code_5300", "ret_code 5300 (ServiceUpdating")]
+    public async Task GatewayErrorsAndServiceUpdatingAreRetriedWithAFreshSignature(string fault, string narrated)
+    {
+        await using var emulator = await EmulatorScope.StartAsync(o =>
+        {
+            o.Faults.Http5xxRate = fault == "http_5xx" ? 0.5 : 0;
+            o.Faults.RetCode5300Rate = fault == "ret_code_5300" ? 0.5 : 0;
+            o.Faults.Seed = 9;
+        });
+
+        // A clock that moves one second per attempt: every attempt is signed anew, so its time_stamp must differ.
+        var start = DateTime.UtcNow;
+        var ticks = 0;
+        var client = emulator.Client(configure: o => o.UtcNow = () => start.AddSeconds(Interlocked.Increment(ref ticks)));
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(6, (await client.DescribeInstancesAsync()).Count);
+        }
+
+        var log = emulator.Requests("DescribeInstances");
+        var faulted = log.Count(r => r.Fault == fault);
+        Assert.True(faulted >= 3, $"seed 9 should fault several of {log.Count} attempts with {fault}");
+        Assert.Equal(10, log.Count(r => r.Fault is null && r.RetCode == 0));
+        Assert.Equal(log.Count, faulted + 10);
+        Assert.Equal(log.Count, log.Select(r => r.Parameters["time_stamp"]).Distinct().Count());
+        Assert.Equal(faulted, emulator.Observer.VerboseLines.Count(l => l.Contains("attempt") && l.Contains(narrated) && l.Contains("retrying in")));
+    }
+
+    [Fact]
+    public async Task ServiceUpdatingOnACreateIsRetriedBecauseTheApiRefusedIt()
+    {
+        // 5300 is the API's own answer that it did not run the request, so even a create may be sent again.
+        await using var emulator = await EmulatorScope.StartAsync(o =>
+        {
+            o.Faults.RetCode5300Rate = 0.5;
+            o.Faults.Seed = 9;
+        });
+        var client = emulator.Client();
+
+        var created = await client.CreateLoadBalancerAsync(new LoadBalancerSpec { Name = "updating", VxNetId = "vxnet-pn" });
+
+        var log = emulator.Requests("CreateLoadBalancer");
+        Assert.Equal("ret_code_5300", log[0].Fault);
+        Assert.Equal(1, log.Count(r => r.RetCode == 0));
+        Assert.Contains(emulator.Observer.VerboseLines, l => l.Contains("CreateLoadBalancer") && l.Contains("ret_code 5300") && l.Contains("retrying in"));
+        emulator.Server.Options.Faults.RetCode5300Rate = 0;
+        Assert.Equal(created.LoadBalancerId, Assert.Single(await client.DescribeLoadBalancersAsync()).LoadBalancerId);
+    }
+
+    // Design: an HTTP 5xx comes from whatever sits in front of the API (a gateway or proxy), which may have forwarded
+    // the request before failing, so for a create it is an ambiguous result exactly like a dropped connection: the
+    // client does not resend it but throws QingCloudAmbiguousResultException, and CreateOnceAsync (used by every
+    // service that creates) looks the resource up by name before creating again. The emulator's http_5xx fault never
+    // forwards, so here the look-up finds nothing and the second create is the only one that takes effect.
+    [Fact]
+    public async Task AGatewayErrorOnACreateIsReportedAsAmbiguousNotRepeated()
+    {
+        await using var emulator = await EmulatorScope.StartAsync(o => o.Faults.Http5xxRate = 1.0);
+
+        var ex = await CreateIsAmbiguousAsync(emulator, "gateway", "http_5xx");
+
+        var inner = Assert.IsType<QingCloudTransportException>(ex.InnerException);
+        Assert.Equal("QingCloudHttpError", inner.ErrorId);
+        Assert.True(inner.StatusCode is 502 or 503, $"status {inner.StatusCode}");
+        Assert.True(inner.MayHaveReachedServer);
+        emulator.Server.Options.Faults.Http5xxRate = 0;
+        Assert.Empty(await emulator.Client().DescribeLoadBalancersAsync());
+    }
+
+    [Fact]
+    public async Task AGatewayErrorOnACreateIsLookedUpThenCreatedExactlyOnce()
+    {
+        await using var emulator = await EmulatorScope.StartAsync(o =>
+        {
+            o.Faults.Http5xxRate = 0.5;
+            o.Faults.Seed = 7;
+        });
+        var client = emulator.Client();
+
+        // Seed 7: the three look-ups before the create get through (after retries), then the create meets a 5xx.
+        // The first assertion below pins that, so a change in the draws cannot leave the test proving nothing.
+        var lb = await new LoadBalancerService(client).CreateAsync(new LoadBalancerSpec { Name = "k8s-gateway", VxNetId = "vxnet-pn" }, noWait: true);
+
+        var creates = emulator.Requests("CreateLoadBalancer");
+        Assert.Equal("http_5xx", creates[0].Fault);
+        Assert.Equal(1, creates.Count(r => r.Fault is null && r.RetCode == 0));
+        Assert.Contains(emulator.Observer.VerboseLines, l => l.Contains("outcome for load balancer 'k8s-gateway' is unknown") && l.Contains("answered HTTP 50"));
+        Assert.Contains(emulator.Observer.VerboseLines, l => l.Contains("load balancer 'k8s-gateway' does not exist; creating it again"));
+        emulator.Server.Options.Faults.Http5xxRate = 0;
+        Assert.Equal(lb.LoadBalancerId, Assert.Single(await client.DescribeLoadBalancersAsync()).LoadBalancerId);
+    }
+
     [Fact]
     public async Task ADroppedCreateIsNotRepeatedButReportedAsAmbiguous()
     {
         await using var emulator = await EmulatorScope.StartAsync(o => o.Faults.DropConnectionRate = 1.0);
         var client = emulator.Client();
 
-        var ex = await Assert.ThrowsAsync<QingCloudAmbiguousResultException>(() => client.CreateLoadBalancerAsync(new LoadBalancerSpec { Name = "once", VxNetId = "vxnet-pn" }));
-
-        Assert.Equal("QingCloudAmbiguousResult", ex.ErrorId);
-        Assert.Equal("CreateLoadBalancer", ex.Action);
-        Assert.Equal("once", ex.Parameters["loadbalancer_name"]);
-        Assert.Single(emulator.Requests("CreateLoadBalancer"));
+        var ex = await CreateIsAmbiguousAsync(emulator, "once", "drop_connection");
 
         // The look-up finds what the lost reply created, so CreateOnceAsync does not create a second one.
         emulator.Server.Options.Faults.DropConnectionRate = 0;
