@@ -1,5 +1,5 @@
 # Copyright (c) HaCluster contributors. MIT License.
-# Pester helpers: run the published emulator (out/tools/emulator) on a free loopback port and read its request log.
+# Pester helpers: start the published emulator on a free loopback port, read its request log, sign calls independently.
 
 function Start-TestEmulator {
     <#
@@ -189,4 +189,80 @@ function Reset-TestEmulator {
     )
 
     $null = Invoke-RestMethod -Method Post -Uri ($Emulator.BaseUri + '_emulator/reset')
+}
+
+function Get-IndependentSignature {
+    <#
+    .SYNOPSIS
+    A from-scratch QingCloud signer (reference/qingcloud-api.md §1.3) that shares no code with the engine.
+    .DESCRIPTION
+    Returns Query (the sorted, percent-encoded query string) and Signature (base64 HMAC-SHA256 of
+    "<Method>`n<Path>`n<Query>").
+    .PARAMETER Method
+    The HTTP method.
+    .PARAMETER Path
+    The URI path, e.g. /iaas/.
+    .PARAMETER Parameters
+    Every request parameter except signature.
+    .PARAMETER Secret
+    The secret access key.
+    #>
+    param([string] $Method, [string] $Path, [System.Collections.IDictionary] $Parameters, [string] $Secret)
+    $encode = {
+        param([string] $Text)
+        $builder = [System.Text.StringBuilder]::new()
+        foreach ($byte in [System.Text.Encoding]::UTF8.GetBytes($Text)) {
+            $char = [char]$byte
+            if (($char -ge 'A' -and $char -le 'Z') -or ($char -ge 'a' -and $char -le 'z') -or ($char -ge '0' -and $char -le '9') -or $char -in '-', '_', '.', '~') {
+                [void]$builder.Append($char)
+            }
+            else {
+                [void]$builder.Append('%').Append($byte.ToString('X2'))
+            }
+        }
+        $builder.ToString()
+    }
+    $names = [string[]]@($Parameters.Keys)
+    [System.Array]::Sort($names, [System.StringComparer]::Ordinal)
+    $query = ($names | ForEach-Object { (& $encode $_) + '=' + (& $encode ([string]$Parameters[$_])) }) -join '&'
+    $hmac = [System.Security.Cryptography.HMACSHA256]::new([System.Text.Encoding]::UTF8.GetBytes($Secret))
+    try {
+        $signature = [Convert]::ToBase64String($hmac.ComputeHash([System.Text.Encoding]::UTF8.GetBytes("$Method`n$Path`n$query")))
+    }
+    finally {
+        $hmac.Dispose()
+    }
+    [pscustomobject]@{ Query = $query; Signature = $signature }
+}
+
+function Invoke-IndependentQingCloud {
+    <#
+    .SYNOPSIS
+    Calls an emulator action signed by Get-IndependentSignature (not through the module); returns the parsed reply.
+    .DESCRIPTION
+    Lets tests make what the module has no cmdlet for (CreateTag, AttachTags, …) and check the emulator's signature
+    handling independently of the engine.
+    .PARAMETER Emulator
+    The object Start-TestEmulator returned.
+    .PARAMETER Action
+    The QingCloud action.
+    .PARAMETER Parameters
+    The action's parameters (flattened, e.g. 'instances.1').
+    .PARAMETER Path
+    The URI path.
+    #>
+    param([psobject] $Emulator, [string] $Action, [hashtable] $Parameters = @{}, [string] $Path = '/iaas/')
+    $all = [ordered]@{
+        action            = $Action
+        access_key_id     = $Emulator.AccessKeyId
+        signature_method  = 'HmacSHA256'
+        signature_version = '1'
+        time_stamp        = [DateTime]::UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [cultureinfo]::InvariantCulture)
+        version           = '1'
+        zone              = $Emulator.Zone
+    }
+    foreach ($key in $Parameters.Keys) { $all[$key] = $Parameters[$key] }
+    $signed = Get-IndependentSignature -Method GET -Path $Path -Parameters $all -Secret $Emulator.Secret
+    $uri = $Emulator.BaseUri.TrimEnd('/') + $Path + '?' + $signed.Query + '&signature=' + [Uri]::EscapeDataString($signed.Signature)
+    Invoke-RestMethod -Uri $uri
 }

@@ -153,12 +153,18 @@ Describe "The tutorial's Step 1 with the cmdlets" {
         (Get-QcSecurityGroup -SecurityGroupId $Internal.SecurityGroupId).IsApplied | Should -BeTrue
     }
 
-    It 'shows every backend Not available before the services start' {
+    It 'shows every backend down (Not available) before the services start' {
+        # Nothing listens yet, so no health check has ever passed: the emulator reports down, never abnormal.
         $backends = Get-QcLbBackend -LoadBalancer $Internal
         $backends.Count | Should -Be 3
-        $backends.Status | Should -Not -Contain 'up'
-        ($backends | Out-String) | Should -Match 'Not available'
-        (Get-QcLbBackend -Listener $ConsoleListener).Status | Should -Not -Contain 'up'
+        $backends.Status | Should -Be @('down', 'down', 'down')
+        $rows = ($backends | Out-String -Width 400) -split "`n" | Where-Object { $_ -match 'lbb-' }
+        $rows.Count | Should -Be 3
+        $rows | ForEach-Object { $_ | Should -Match '\bdown\s+Not available\b' }
+
+        $console = Get-QcLbBackend -Listener $ConsoleListener
+        $console.Count | Should -Be 6
+        $console.Status | Should -Be @('down', 'down', 'down', 'down', 'down', 'down')
     }
 
     It 'shows every backend up (Active) once the services listen' {

@@ -1,6 +1,7 @@
 # Copyright (c) HaCluster contributors. MIT License.
 # Load-balancer, EIP, firewall and instance cmdlets: -WhatIf changes nothing, bad input fails specifically and
-# creates nothing, tab completion. Runs on 127.60.200.0/24 (VxNet) and 127.60.201.0/24 (EIPs).
+# creates nothing, tab completion, -PassThru of the Remove cmdlets, Get-QcLoadBalancer's filters.
+# Runs on 127.60.200.0/24 (VxNet) and 127.60.201.0/24 (EIPs).
 
 BeforeAll {
     . $PSScriptRoot/Common.ps1
@@ -161,5 +162,143 @@ Describe 'Tab completion from the current context' {
     It 'completes -Zone starting with the current zone' {
         $line = 'Connect-QingCloud -Zone '
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches[0].CompletionText | Should -Be $Emulator.Zone
+    }
+}
+
+Describe '-PassThru on the Remove cmdlets' {
+    BeforeAll {
+        $script:PtLb = New-QcLoadBalancer -Name passthru -VxNet pn
+        $script:PtListeners = @(7001, 7002 | ForEach-Object { $PtLb | Add-QcLbListener -Port $_ })
+        $script:PtBackends = @(Get-QcInstance node1, node2, node3 | Add-QcLbBackend -Listener $PtListeners[0] -Port 7001)
+        $null = Get-QcInstance master1 | Add-QcLbBackend -Listener $PtListeners[1] -Port 7002
+        $null = $PtLb | Update-QcLoadBalancer
+    }
+
+    It 'Remove-QcLbBackend writes nothing by default and the deleted backend with -PassThru' {
+        $PtBackends[0] | Remove-QcLbBackend -Confirm:$false | Should -BeNullOrEmpty
+
+        $removed = @($PtBackends[1] | Remove-QcLbBackend -PassThru -Confirm:$false)
+        $removed.Count | Should -Be 1
+        $removed[0].PSObject.TypeNames[0] | Should -Be 'HaCluster.Engine.QingCloud.Backend'
+        $removed[0].BackendId | Should -Be $PtBackends[1].BackendId
+        $removed[0].ResourceId | Should -Be 'i-node0002'
+        $removed[0].LoadBalancerId | Should -Be $PtLb.LoadBalancerId
+        (Get-QcLbBackend -Listener $PtListeners[0]).BackendId | Should -Be $PtBackends[2].BackendId
+    }
+
+    It 'Remove-QcLbBackend -PassThru binds its load balancer to Update-QcLoadBalancer (help example 2)' {
+        $applied = $PtBackends[2] | Remove-QcLbBackend -PassThru -Confirm:$false | Update-QcLoadBalancer -PassThru
+        $applied.LoadBalancerId | Should -Be $PtLb.LoadBalancerId
+        $applied.IsApplied | Should -BeTrue
+        Get-QcLbBackend -Listener $PtListeners[0] | Should -BeNullOrEmpty
+    }
+
+    It 'Remove-QcLbListener writes nothing by default and the deleted listener, with its backends, with -PassThru' {
+        $spare = $PtLb | Add-QcLbListener -Port 7003
+        $spare | Remove-QcLbListener -Confirm:$false | Should -BeNullOrEmpty
+        Get-QcLbListener -LoadBalancer $PtLb -Port 7003 | Should -BeNullOrEmpty
+
+        $removed = @($PtListeners[1] | Remove-QcLbListener -PassThru -Confirm:$false)
+        $removed.Count | Should -Be 1
+        $removed[0].PSObject.TypeNames[0] | Should -Be 'HaCluster.Engine.QingCloud.Listener'
+        $removed[0].ListenerId | Should -Be $PtListeners[1].ListenerId
+        $removed[0].ListenerPort | Should -Be 7002
+        $removed[0].Backends.ResourceId | Should -Be 'i-master01'
+        (Get-QcLbListener -LoadBalancer $PtLb).ListenerId | Should -Be $PtListeners[0].ListenerId
+        ($removed | Update-QcLoadBalancer -PassThru).IsApplied | Should -BeTrue
+    }
+
+    It 'Remove-QcLoadBalancer writes nothing by default and the load balancer as it was with -PassThru' {
+        $quiet = New-QcLoadBalancer -Name passthru-quiet -VxNet pn
+        $quiet | Remove-QcLoadBalancer -Confirm:$false | Should -BeNullOrEmpty
+        (Get-QcLoadBalancer -LoadBalancerId $quiet.LoadBalancerId).Status | Should -Be 'deleted'
+
+        $removed = @($PtLb | Remove-QcLoadBalancer -PassThru -Confirm:$false)
+        $removed.Count | Should -Be 1
+        $removed[0].PSObject.TypeNames[0] | Should -Be 'HaCluster.Engine.QingCloud.LoadBalancer'
+        $removed[0].LoadBalancerId | Should -Be $PtLb.LoadBalancerId
+        $removed[0].Status | Should -Be 'active'
+        (Get-QcLoadBalancer -LoadBalancerId $PtLb.LoadBalancerId).Status | Should -Be 'deleted'
+    }
+
+    It 'Remove-QcLoadBalancer -NoWait -PassThru returns once DeleteLoadBalancers is accepted' {
+        $lb = New-QcLoadBalancer -Name passthru-nowait -VxNet pn
+        $since = (Get-EmulatorRequestLog $Emulator | Select-Object -Last 1).sequence
+        $removed = $lb | Remove-QcLoadBalancer -NoWait -PassThru -Confirm:$false
+        $removed.LoadBalancerId | Should -Be $lb.LoadBalancerId
+        @(Get-EmulatorRequestLog $Emulator -Since $since -Action DeleteLoadBalancers | Where-Object ret_code -EQ 0).Count | Should -Be 1
+        Get-EmulatorRequestLog $Emulator -Since $since -Action DescribeJobs | Should -BeNullOrEmpty -Because '-NoWait does not wait for the job'
+    }
+
+    It 'Remove-QcEip writes nothing by default and the released EIP with -PassThru; the deleted load balancer hands over its EIP (help example 3)' {
+        New-QcEip -Name passthru-quiet | Remove-QcEip -Confirm:$false | Should -BeNullOrEmpty
+        Get-QcEip -Name passthru-quiet -ErrorAction SilentlyContinue -ErrorVariable gone | Should -BeNullOrEmpty
+        $gone[0].FullyQualifiedErrorId | Should -Be 'QcEipNotFound,HaCluster.Commands.GetQcEipCommand'
+
+        $eip = New-QcEip -Name passthru-ext
+        $gone = New-QcLoadBalancer -Name passthru-ext -Eip $eip | Remove-QcLoadBalancer -PassThru -Confirm:$false
+        $gone.Eip.EipId | Should -Be $eip.EipId
+        $released = @($gone.Eip | Remove-QcEip -PassThru -Confirm:$false)
+        $released.Count | Should -Be 1
+        $released[0].PSObject.TypeNames[0] | Should -Be 'HaCluster.Engine.QingCloud.Eip'
+        $released[0].EipId | Should -Be $eip.EipId
+        $released[0].EipAddr | Should -Be $eip.EipAddr
+        Get-QcEip -Name passthru-ext -ErrorAction SilentlyContinue -ErrorVariable gone | Should -BeNullOrEmpty
+        $gone[0].FullyQualifiedErrorId | Should -Be 'QcEipNotFound,HaCluster.Commands.GetQcEipCommand'
+    }
+
+    It 'Remove-QcEip -Force -NoWait -PassThru returns the EIP once ReleaseEips is accepted' {
+        $eip = New-QcEip -Name passthru-nowait
+        $released = $eip | Remove-QcEip -Force -NoWait -PassThru -Confirm:$false
+        $released.EipId | Should -Be $eip.EipId
+        @(Get-EmulatorRequestLog $Emulator -Action ReleaseEips | Where-Object { $_.ret_code -eq 0 -and $_.params.'eips.1' -eq $eip.EipId }).Count | Should -Be 1
+    }
+}
+
+Describe 'Get-QcLoadBalancer filters' {
+    BeforeAll {
+        $script:WebLb = New-QcLoadBalancer -Name web-front -VxNet pn
+        $script:DbLb = New-QcLoadBalancer -Name db-front -VxNet pn
+        $script:WebListener = $WebLb | Add-QcLbListener -Port 8080 -Protocol Http
+        $null = Get-QcInstance node1, node2 | Add-QcLbBackend -Listener $WebListener -Port 30880
+
+        $script:FrontTag = Invoke-IndependentQingCloud -Emulator $Emulator -Action CreateTag -Parameters @{ tag_name = 'frontend' }
+        $attach = Invoke-IndependentQingCloud -Emulator $Emulator -Action AttachTags -Parameters @{
+            'resource_tag_pairs.1.tag_id' = $FrontTag.tag_id; 'resource_tag_pairs.1.resource_type' = 'loadbalancer'; 'resource_tag_pairs.1.resource_id' = $WebLb.LoadBalancerId
+        }
+        $attach.ret_code | Should -Be 0
+    }
+
+    It '-Name with wildcards returns only the matching load balancers, case-insensitively' {
+        (Get-QcLoadBalancer -Name 'web*').LoadBalancerId | Should -Be $WebLb.LoadBalancerId
+        (Get-QcLoadBalancer -Name 'WEB-F?ONT').LoadBalancerId | Should -Be $WebLb.LoadBalancerId
+        (Get-QcLoadBalancer -Name '*-front' | Sort-Object LoadBalancerName).LoadBalancerId | Should -Be @($DbLb.LoadBalancerId, $WebLb.LoadBalancerId)
+        Get-QcLoadBalancer -Name 'nothing*' -ErrorVariable missing | Should -BeNullOrEmpty
+        $missing | Should -BeNullOrEmpty -Because 'a pattern that matches nothing is not an error'
+    }
+
+    It '-Name with a literal name that matches nothing reports QcLoadBalancerNotFound' {
+        Get-QcLoadBalancer -Name web -ErrorVariable missing -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $missing[0].FullyQualifiedErrorId | Should -Be 'QcLoadBalancerNotFound,HaCluster.Commands.GetQcLoadBalancerCommand'
+        $missing[0].TargetObject | Should -Be 'web'
+    }
+
+    It '-Tag by name or id returns only the tagged load balancers' {
+        (Get-QcLoadBalancer -Tag frontend).LoadBalancerId | Should -Be $WebLb.LoadBalancerId
+        (Get-QcLoadBalancer -Tag $FrontTag.tag_id).LoadBalancerId | Should -Be $WebLb.LoadBalancerId
+        Get-QcLoadBalancer -Tag frontend -Name 'db*' | Should -BeNullOrEmpty
+        Get-QcLoadBalancer -Tag no-such-tag -ErrorVariable missing -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $missing[0].FullyQualifiedErrorId | Should -Be 'QcTagNotFound,HaCluster.Commands.GetQcLoadBalancerCommand'
+    }
+
+    It '-Detailed includes the listeners and their backends' {
+        (Get-QcLoadBalancer -LoadBalancerId $WebLb.LoadBalancerId).Listeners | Should -BeNullOrEmpty
+
+        $detailed = Get-QcLoadBalancer -LoadBalancerId $WebLb.LoadBalancerId -Detailed
+        $detailed.Listeners.ListenerId | Should -Be $WebListener.ListenerId
+        $detailed.Listeners[0].ListenerPort | Should -Be 8080
+        $detailed.Listeners[0].Backends.ResourceId | Should -Be @('i-node0001', 'i-node0002')
+        $detailed.Listeners[0].Backends.Port | Should -Be @(30880, 30880)
+        (Get-QcLoadBalancer -Name 'web*' -Detailed).Listeners.Backends.Count | Should -Be 2
     }
 }

@@ -1,57 +1,9 @@
 # Copyright (c) HaCluster contributors. MIT License.
-# QingCloud cmdlets against the built module and a running emulator process; an independent PowerShell signer.
+# QingCloud cmdlets against the built module and a running emulator process; the independent signer (EmulatorHelpers.ps1).
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     . (Join-Path $PSScriptRoot 'EmulatorHelpers.ps1')
-
-    # A from-scratch QingCloud signer (reference/qingcloud-api.md §1.3) that shares no code with the engine.
-    function Get-IndependentSignature {
-        param([string] $Method, [string] $Path, [System.Collections.IDictionary] $Parameters, [string] $Secret)
-        $encode = {
-            param([string] $Text)
-            $builder = [System.Text.StringBuilder]::new()
-            foreach ($byte in [System.Text.Encoding]::UTF8.GetBytes($Text)) {
-                $char = [char]$byte
-                if (($char -ge 'A' -and $char -le 'Z') -or ($char -ge 'a' -and $char -le 'z') -or ($char -ge '0' -and $char -le '9') -or $char -in '-', '_', '.', '~') {
-                    [void]$builder.Append($char)
-                }
-                else {
-                    [void]$builder.Append('%').Append($byte.ToString('X2'))
-                }
-            }
-            $builder.ToString()
-        }
-        $names = [string[]]@($Parameters.Keys)
-        [System.Array]::Sort($names, [System.StringComparer]::Ordinal)
-        $query = ($names | ForEach-Object { (& $encode $_) + '=' + (& $encode ([string]$Parameters[$_])) }) -join '&'
-        $hmac = [System.Security.Cryptography.HMACSHA256]::new([System.Text.Encoding]::UTF8.GetBytes($Secret))
-        try {
-            $signature = [Convert]::ToBase64String($hmac.ComputeHash([System.Text.Encoding]::UTF8.GetBytes("$Method`n$Path`n$query")))
-        }
-        finally {
-            $hmac.Dispose()
-        }
-        [pscustomobject]@{ Query = $query; Signature = $signature }
-    }
-
-    function Invoke-IndependentQingCloud {
-        # Calls the emulator with the independent signer; returns the parsed reply.
-        param([psobject] $Emulator, [string] $Action, [hashtable] $Parameters = @{}, [string] $Path = '/iaas/')
-        $all = [ordered]@{
-            action            = $Action
-            access_key_id     = $Emulator.AccessKeyId
-            signature_method  = 'HmacSHA256'
-            signature_version = '1'
-            time_stamp        = [DateTime]::UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [cultureinfo]::InvariantCulture)
-            version           = '1'
-            zone              = $Emulator.Zone
-        }
-        foreach ($key in $Parameters.Keys) { $all[$key] = $Parameters[$key] }
-        $signed = Get-IndependentSignature -Method GET -Path $Path -Parameters $all -Secret $Emulator.Secret
-        $uri = $Emulator.BaseUri.TrimEnd('/') + $Path + '?' + $signed.Query + '&signature=' + [Uri]::EscapeDataString($signed.Signature)
-        Invoke-RestMethod -Uri $uri
-    }
 
     function Connect-TestEmulator([psobject] $Emulator) {
         $secret = ConvertTo-SecureString $Emulator.Secret -AsPlainText -Force

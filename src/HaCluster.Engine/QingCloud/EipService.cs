@@ -80,9 +80,9 @@ public sealed class EipService
     /// <param name="noWait">Return right after ReleaseEips.</param>
     /// <param name="wait">Timeout and progress of the waits.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
-    /// <returns>A task.</returns>
+    /// <returns>The EIPs as last described before ReleaseEips (after any dissociation).</returns>
     /// <exception cref="HaClusterException">Nothing changes on <c>QcEipNotFound</c> or <c>QcEipAssociated</c> (without force).</exception>
-    public async Task ReleaseAsync(IEnumerable<string> eipIds, bool force = false, bool noWait = false, WaitOptions? wait = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<Eip>> ReleaseAsync(IEnumerable<string> eipIds, bool force = false, bool noWait = false, WaitOptions? wait = null, CancellationToken cancellationToken = default)
     {
         var eips = await _lookup.EipsAsync(eipIds, cancellationToken).ConfigureAwait(false);
         var ids = eips.Select(e => e.EipId).ToList();
@@ -106,13 +106,15 @@ public sealed class EipService
 
         // Release needs available EIPs: wait for dissociations and for freshly allocated ones still pending.
         await _client.WaitForJobsAsync(jobs, wait, cancellationToken).ConfigureAwait(false);
-        await _client.WaitForEipsAsync(ids, "available", wait, cancellationToken).ConfigureAwait(false);
+        var released = await _client.WaitForEipsAsync(ids, "available", wait, cancellationToken).ConfigureAwait(false);
         _client.Observer.Verbose($"Releasing EIP(s) {string.Join(", ", ids)}.");
         var job = await _client.ReleaseEipsAsync(ids, cancellationToken).ConfigureAwait(false);
         if (!noWait)
         {
             await _client.WaitForJobsAsync(new[] { job }, wait, cancellationToken).ConfigureAwait(false);
         }
+
+        return ids.Select(id => released.First(e => e.EipId == id)).ToList();
     }
 
     private async Task<string> DissociateFromInstancesAsync(IReadOnlyList<string> eipIds, CancellationToken cancellationToken)

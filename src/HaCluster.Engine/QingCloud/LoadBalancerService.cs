@@ -244,14 +244,14 @@ public sealed class LoadBalancerService
     /// <param name="noWait">Return right after DeleteLoadBalancers.</param>
     /// <param name="wait">Timeout and progress of the waits.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
-    /// <returns>A task.</returns>
+    /// <returns>The load balancers as last described before DeleteLoadBalancers.</returns>
     /// <exception cref="HaClusterException"><c>QcLoadBalancerNotFound</c>, <c>QcLoadBalancerDeleted</c> (nothing is deleted).</exception>
-    public async Task DeleteAsync(IEnumerable<string> loadBalancerIds, bool noWait = false, WaitOptions? wait = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<LoadBalancer>> DeleteAsync(IEnumerable<string> loadBalancerIds, bool noWait = false, WaitOptions? wait = null, CancellationToken cancellationToken = default)
     {
         var ids = (await _lookup.LiveLoadBalancersAsync(loadBalancerIds, cancellationToken: cancellationToken).ConfigureAwait(false)).Select(l => l.LoadBalancerId).ToList();
 
         // A load balancer still being created or updated refuses deletion: let it settle first.
-        await _client.WaitForLoadBalancersAsync(ids, null, wait, cancellationToken).ConfigureAwait(false);
+        var settled = await _client.WaitForLoadBalancersAsync(ids, null, wait, cancellationToken).ConfigureAwait(false);
         _client.Observer.Verbose($"Deleting load balancer(s) {string.Join(", ", ids)}.");
         var job = await _client.DeleteLoadBalancersAsync(ids, cancellationToken).ConfigureAwait(false);
         if (!noWait)
@@ -259,32 +259,34 @@ public sealed class LoadBalancerService
             await _client.WaitForJobsAsync(new[] { job }, wait, cancellationToken).ConfigureAwait(false);
             await _client.WaitForLoadBalancersAsync(ids, "deleted", wait, cancellationToken).ConfigureAwait(false);
         }
+
+        return ids.Select(id => settled.First(l => l.LoadBalancerId == id)).ToList();
     }
 
     /// <summary>Deletes listeners and their backends (call <see cref="ApplyAsync"/> afterwards).</summary>
     /// <param name="listenerIds">The listeners.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
-    /// <returns>The load balancers the listeners belonged to.</returns>
+    /// <returns>The listeners, with their backends, as described before the deletion.</returns>
     /// <exception cref="HaClusterException"><c>QcListenerNotFound</c> (nothing is deleted).</exception>
-    public async Task<IReadOnlyList<string>> RemoveListenersAsync(IEnumerable<string> listenerIds, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<Listener>> RemoveListenersAsync(IEnumerable<string> listenerIds, CancellationToken cancellationToken = default)
     {
         var listeners = await _lookup.ListenersAsync(listenerIds, cancellationToken).ConfigureAwait(false);
         _client.Observer.Verbose($"Deleting listener(s) {string.Join(", ", listeners.Select(l => l.ListenerId))}.");
         await _client.DeleteLoadBalancerListenersAsync(listeners.Select(l => l.ListenerId), cancellationToken).ConfigureAwait(false);
-        return listeners.Select(l => l.LoadBalancerId ?? string.Empty).Distinct().ToList();
+        return listeners;
     }
 
     /// <summary>Deletes backends (call <see cref="ApplyAsync"/> afterwards).</summary>
     /// <param name="backendIds">The backends.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
-    /// <returns>The load balancers the backends belonged to.</returns>
+    /// <returns>The backends as described before the deletion.</returns>
     /// <exception cref="HaClusterException"><c>QcBackendNotFound</c> (nothing is deleted).</exception>
-    public async Task<IReadOnlyList<string>> RemoveBackendsAsync(IEnumerable<string> backendIds, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<Backend>> RemoveBackendsAsync(IEnumerable<string> backendIds, CancellationToken cancellationToken = default)
     {
         var backends = await _lookup.BackendsAsync(backendIds, cancellationToken).ConfigureAwait(false);
         _client.Observer.Verbose($"Deleting backend(s) {string.Join(", ", backends.Select(b => b.BackendId))}.");
         await _client.DeleteLoadBalancerBackendsAsync(backends.Select(b => b.BackendId), cancellationToken).ConfigureAwait(false);
-        return backends.Select(b => b.LoadBalancerId ?? string.Empty).Distinct().ToList();
+        return backends;
     }
 
     private static string Describe(BackendSpec b) => $"{b.ResourceId}:{b.Port.ToString(CultureInfo.InvariantCulture)}";

@@ -1,6 +1,7 @@
 // Copyright (c) HaCluster contributors. MIT License.
 // Remove-QcEip: releases elastic IPs; -Force dissociates them first.
 
+using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using HaCluster.Engine.QingCloud;
@@ -11,10 +12,10 @@ namespace HaCluster.Commands;
 /// <summary>
 /// Releases elastic IPs (ReleaseEips), all of them in one call, retrying while QingCloud answers 1400 "lease info not
 /// ready yet". An associated EIP is refused (QcEipAssociated) unless -Force, which dissociates it from its load
-/// balancer or instance first.
+/// balancer or instance first. -PassThru writes the EIPs as described just before ReleaseEips.
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "QcEip", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-[OutputType(typeof(void))]
+[OutputType(typeof(Eip))]
 public sealed class RemoveQcEipCommand : QcChangeCmdlet
 {
     /// <summary>EIP ids (eip-xxxxxxxx) or EIP objects; bind from objects with an EipId or eip_id property.</summary>
@@ -40,6 +41,6 @@ public sealed class RemoveQcEipCommand : QcChangeCmdlet
     protected override string ActionText => Force ? "Dissociate if needed and release EIP" : "Release EIP";
 
     /// <inheritdoc />
-    protected override void Change(IReadOnlyList<string> ids) =>
-        RunQcAction($"Releasing EIP(s) {string.Join(", ", ids)}", (client, token) => new EipService(client).ReleaseAsync(ids, Force, NoWait, null, token));
+    protected override IEnumerable Change(IReadOnlyList<string> ids) =>
+        RunQc($"Releasing EIP(s) {string.Join(", ", ids)}", (client, token) => new EipService(client).ReleaseAsync(ids, Force, NoWait, null, token));
 }

@@ -1,7 +1,9 @@
 // Copyright (c) HaCluster contributors. MIT License.
 // Remove-QcLbListener: deletes listeners and their backends (applied by Update-QcLoadBalancer).
 
+using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using HaCluster.Engine.QingCloud;
 using HaCluster.Infrastructure;
@@ -10,10 +12,11 @@ namespace HaCluster.Commands;
 
 /// <summary>
 /// Deletes listeners, with their backends, in one DeleteLoadBalancerListeners call. As in the console the load
-/// balancer keeps serving them until the change is applied with Update-QcLoadBalancer.
+/// balancer keeps serving them until the change is applied with Update-QcLoadBalancer. -PassThru writes the listeners,
+/// with their backends, as described just before the deletion.
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "QcLbListener", SupportsShouldProcess = true)]
-[OutputType(typeof(void))]
+[OutputType(typeof(Listener))]
 public sealed class RemoveQcLbListenerCommand : QcChangeCmdlet
 {
     /// <summary>Listener ids (lbl-xxxxxxxx) or listener objects; bind by property name (ListenerId, loadbalancer_listener_id).</summary>
@@ -30,9 +33,10 @@ public sealed class RemoveQcLbListenerCommand : QcChangeCmdlet
     protected override string ActionText => "Delete listener and its backends";
 
     /// <inheritdoc />
-    protected override void Change(IReadOnlyList<string> ids)
+    protected override IEnumerable Change(IReadOnlyList<string> ids)
     {
-        var lbs = RunQc($"Deleting listener(s) {string.Join(", ", ids)}", (client, token) => new LoadBalancerService(client).RemoveListenersAsync(ids, token));
-        WriteVerbose($"Run Update-QcLoadBalancer {string.Join(",", lbs)} to apply the change.");
+        var listeners = RunQc($"Deleting listener(s) {string.Join(", ", ids)}", (client, token) => new LoadBalancerService(client).RemoveListenersAsync(ids, token));
+        WriteVerbose($"Run Update-QcLoadBalancer {string.Join(",", listeners.Select(l => l.LoadBalancerId).Distinct())} to apply the change.");
+        return listeners;
     }
 }

@@ -1,6 +1,7 @@
 // Copyright (c) HaCluster contributors. MIT License.
 // Remove-QcLoadBalancer: deletes load balancers and waits until they are gone.
 
+using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using HaCluster.Engine.QingCloud;
@@ -11,9 +12,10 @@ namespace HaCluster.Commands;
 /// <summary>
 /// Deletes load balancers (one DeleteLoadBalancers for all, retried while QingCloud answers 1400 "lease info not
 /// ready yet") and waits until they are deleted. Their listeners stop answering; their EIPs become available again.
+/// -PassThru writes the load balancers as described just before DeleteLoadBalancers.
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "QcLoadBalancer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-[OutputType(typeof(void))]
+[OutputType(typeof(LoadBalancer))]
 public sealed class RemoveQcLoadBalancerCommand : QcChangeCmdlet
 {
     /// <summary>Load balancer ids (lb-xxxxxxxx) or load balancer objects; bind by property name (LoadBalancerId, loadbalancer_id).</summary>
@@ -35,6 +37,6 @@ public sealed class RemoveQcLoadBalancerCommand : QcChangeCmdlet
     protected override string ActionText => "Delete load balancer";
 
     /// <inheritdoc />
-    protected override void Change(IReadOnlyList<string> ids) =>
-        RunQcAction($"Deleting load balancer(s) {string.Join(", ", ids)}", (client, token) => new LoadBalancerService(client).DeleteAsync(ids, NoWait, null, token));
+    protected override IEnumerable Change(IReadOnlyList<string> ids) =>
+        RunQc($"Deleting load balancer(s) {string.Join(", ", ids)}", (client, token) => new LoadBalancerService(client).DeleteAsync(ids, NoWait, null, token));
 }

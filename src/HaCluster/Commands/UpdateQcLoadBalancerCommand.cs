@@ -2,6 +2,7 @@
 // Update-QcLoadBalancer: the console's "Apply Changes"; optionally waits until every backend is up.
 
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using HaCluster.Engine.QingCloud;
@@ -44,10 +45,6 @@ public sealed class UpdateQcLoadBalancerCommand : QcChangeCmdlet
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
-    /// <summary>Write the load balancers afterwards.</summary>
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
-
     /// <inheritdoc />
     protected override IEnumerable<string> CurrentIds => LoadBalancer;
 
@@ -55,7 +52,7 @@ public sealed class UpdateQcLoadBalancerCommand : QcChangeCmdlet
     protected override string ActionText => "Apply changes (UpdateLoadBalancers)";
 
     /// <inheritdoc />
-    protected override void Change(IReadOnlyList<string> ids)
+    protected override IEnumerable Change(IReadOnlyList<string> ids)
     {
         var options = new ApplyOptions
         {
@@ -64,10 +61,6 @@ public sealed class UpdateQcLoadBalancerCommand : QcChangeCmdlet
             WaitForBackendsUp = WaitForBackend is not null,
             BackendWait = new WaitOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), ActivityId = 3110 },
         };
-        var lbs = RunQc($"Applying changes to load balancer(s) {string.Join(", ", ids)}", (client, token) => new LoadBalancerService(client).ApplyAsync(ids, options, token));
-        if (PassThru)
-        {
-            WriteObject(lbs, enumerateCollection: true);
-        }
+        return RunQc($"Applying changes to load balancer(s) {string.Join(", ", ids)}", (client, token) => new LoadBalancerService(client).ApplyAsync(ids, options, token));
     }
 }

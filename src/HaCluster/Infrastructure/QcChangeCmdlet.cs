@@ -2,22 +2,26 @@
 // Base of Qc* cmdlets that change several resources at once: collect ids, confirm each, then one engine call.
 
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
-using HaCluster.Engine.QingCloud;
+using System.Management.Automation;
 
 namespace HaCluster.Infrastructure;
 
 /// <summary>
 /// For cmdlets whose ids arrive through the pipeline but whose QingCloud call takes them all at once
 /// (DeleteLoadBalancers, UpdateLoadBalancers, ReleaseEips, …): <see cref="ProcessRecord"/> only collects, and
-/// <see cref="EndProcessing"/> asks ShouldProcess for each distinct id and hands the approved ones to <see cref="Change"/>.
+/// <see cref="EndProcessing"/> asks ShouldProcess for each distinct id and hands the approved ones to <see cref="Change"/>;
+/// -PassThru writes what <see cref="Change"/> returns.
 /// </summary>
 public abstract class QcChangeCmdlet : QcCmdlet
 {
     private readonly List<string> _ids = new();
+
+    /// <summary>Write the resources afterwards (removed ones as described just before their removal).</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
 
     /// <summary>The ids the current pipeline record carries.</summary>
     protected abstract IEnumerable<string> CurrentIds { get; }
@@ -32,23 +36,20 @@ public abstract class QcChangeCmdlet : QcCmdlet
     protected override void EndProcessing()
     {
         var approved = _ids.Distinct(StringComparer.Ordinal).Where(id => ShouldProcess(id, ActionText)).ToList();
-        if (approved.Count > 0)
+        if (approved.Count == 0)
         {
-            Change(approved);
+            return;
+        }
+
+        var resources = Change(approved);
+        if (PassThru)
+        {
+            WriteObject(resources, enumerateCollection: true);
         }
     }
 
-    /// <summary>Runs engine work that returns nothing with a client bound to this invocation (see QcCmdlet.RunQc).</summary>
-    /// <param name="what">What the call does, for the Verbose stream.</param>
-    /// <param name="work">The engine call.</param>
-    protected void RunQcAction(string what, Func<QingCloudClient, CancellationToken, Task> work) =>
-        RunQc(what, async (client, token) =>
-        {
-            await work(client, token).ConfigureAwait(false);
-            return true;
-        });
-
     /// <summary>Makes the change for the approved ids (one engine call).</summary>
     /// <param name="ids">The approved ids, in pipeline order, without duplicates.</param>
-    protected abstract void Change(IReadOnlyList<string> ids);
+    /// <returns>The resources -PassThru writes.</returns>
+    protected abstract IEnumerable Change(IReadOnlyList<string> ids);
 }

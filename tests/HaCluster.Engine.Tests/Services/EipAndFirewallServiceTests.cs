@@ -45,7 +45,8 @@ public sealed class EipAndFirewallServiceTests
         Assert.Equal(eip.EipId, error.Target);
         Assert.Equal(state, cloud.Server.GetState().ToJsonString());
 
-        await eips.ReleaseAsync(new[] { eip.EipId }, force: true);
+        var released = Assert.Single(await eips.ReleaseAsync(new[] { eip.EipId }, force: true));
+        Assert.Equal((eip.EipId, "available"), (released.EipId, released.Status));
         Assert.Equal(1, cloud.Count("DissociateEipsFromLoadBalancer"));
         Assert.Equal("released", (await cloud.Client.DescribeEipsAsync(new[] { eip.EipId }))[0].Status);
     }

@@ -60,7 +60,8 @@ public sealed class LoadBalancerServiceTests
         var rules = await cloud.Client.DescribeSecurityGroupRulesAsync(lb.SecurityGroupId);
         Assert.Single(rules, r => SecurityGroupService.Matches(r, "tcp", 6443) && r.Action == "accept");
 
-        await service.DeleteAsync(new[] { lb.LoadBalancerId });
+        var deleted = Assert.Single(await service.DeleteAsync(new[] { lb.LoadBalancerId }));
+        Assert.Equal((lb.LoadBalancerId, "active"), (deleted.LoadBalancerId, deleted.Status));
         Assert.False(await LabCloud.IsListeningAsync(lb.Vip!, 6443));
         var error = await Assert.ThrowsAsync<HaClusterException>(() => service.AddListenerAsync(lb.LoadBalancerId, new ListenerSpec { Port = 8080 }));
         Assert.Equal("QcLoadBalancerDeleted", error.ErrorId);
@@ -156,7 +157,8 @@ public sealed class LoadBalancerServiceTests
             Assert.True(await LabCloud.IsListeningAsync(vip, 8443));
 
             // Like the console: the deleted listener serves until the change is applied.
-            Assert.Equal(new[] { lb.LoadBalancerId }, await service.RemoveListenersAsync(new[] { extra.ListenerId }));
+            var removed = Assert.Single(await service.RemoveListenersAsync(new[] { extra.ListenerId }));
+            Assert.Equal((extra.ListenerId, lb.LoadBalancerId), (removed.ListenerId, removed.LoadBalancerId));
             Assert.True(await LabCloud.IsListeningAsync(vip, 8443));
             await service.ApplyAsync(new[] { lb.LoadBalancerId });
             Assert.False(await LabCloud.IsListeningAsync(vip, 8443));
