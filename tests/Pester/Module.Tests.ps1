@@ -54,8 +54,15 @@ Describe 'Module layout' {
         [int]($output | Select-Object -Last 1) | Should -Be $Module.ExportedCmdlets.Count
     }
 
-    It 'has the about topic' {
-        Get-Help about_HaCluster | Out-String | Should -Match 'New-HaCluster'
+    It 'has the about topic, generated from docs/about_HaCluster.md' {
+        $text = Get-Help about_HaCluster | Out-String
+        $text | Should -Match 'New-HaCluster'
+        $text | Should -Match '(?m)^TOPIC\s+about_HaCluster\s*$'
+        $sections = Select-String -Path (Join-Path $RepoRoot 'docs/about_HaCluster.md') -Pattern '^## (?<h>.+?)\s*$' |
+            ForEach-Object { $_.Matches[0].Groups['h'].Value.ToUpperInvariant() }
+        $sections | Should -Contain 'SHORT DESCRIPTION'
+        foreach ($section in $sections) { $text | Should -Match "(?m)^$([regex]::Escape($section))\s*$" }
+        $text | Should -Not -Match '(?m)^#|```' -Because 'the markdown is converted to plain text'
     }
 }
 
