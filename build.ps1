@@ -8,7 +8,8 @@
     Build    publishes the module into out/HaCluster/<version>/ (cmdlets, loader, engine and dependencies in
              dependencies/, formats, manifest, en-US help) and the emulator into out/tools/emulator/.
     Test     Build, then xUnit, then Pester in a fresh pwsh against the built module; prints one summary line.
-    Docs     Regenerates en-US/HaCluster.dll-Help.xml (MAML) from docs/*.md and copies help into the module.
+    Docs     Build (the MAML needs the built cmdlets), which regenerates en-US/HaCluster.dll-Help.xml (MAML) from
+             docs/*.md and en-US/about_HaCluster.help.txt from docs/about_HaCluster.md, and copies both into the module.
     Package  Build, then a .nupkg in out/ that Install-PSResource can install from a local file repository.
     Demo     Build, then the tutorial end to end against the emulator and an SSH lab (see README).
     Bench    Build, then the benchmarks in bench/ (results as a table).
@@ -38,6 +39,7 @@ $Out = Join-Path $Root 'out'
 $Version = ([xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))).Project.PropertyGroup.Version | Select-Object -First 1
 $ModuleDir = Join-Path $Out "HaCluster/$Version"
 $HelpFile = Join-Path $Root 'en-US/HaCluster.dll-Help.xml'
+$AboutFile = Join-Path $Root 'en-US/about_HaCluster.help.txt'
 $PesterVersion = '5.7.1'
 
 function Invoke-Native {
@@ -87,7 +89,9 @@ function Invoke-Build {
 function Invoke-Docs {
     # MAML needs the cmdlets' metadata, so it is generated in a fresh pwsh that imports the built module.
     Invoke-Native dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'build.ps1') -Task MamlFromDocs
-    Copy-Item $HelpFile, (Join-Path $Root 'en-US/about_HaCluster.help.txt') (Join-Path $ModuleDir 'en-US')
+    . (Join-Path $Root 'docs/Build-AboutHelp.ps1')
+    Build-AboutHelp -Path (Join-Path $Root 'docs/about_HaCluster.md') -OutputPath $AboutFile
+    Copy-Item $HelpFile, $AboutFile (Join-Path $ModuleDir 'en-US')
 }
 
 function Restore-TestDependencies {
@@ -181,7 +185,8 @@ finally { Unregister-PSResourceRepository -Name `$name }
 
 switch ($Task) {
     'Build' { Invoke-Build }
-    'Docs' { Invoke-Docs }
+    # Build ends with the docs step: the MAML needs the built cmdlets, so Docs works on a fresh clone too.
+    'Docs' { Invoke-Build }
     'Test' { Invoke-Test }
     'Package' { Invoke-Package }
     'MamlFromDocs' {

@@ -1,6 +1,53 @@
 # Copyright (c) HaCluster contributors. MIT License.
 # The config cmdlets against the built module: the tutorial's cluster, kk's format, refusals, secrets.
 
+BeforeDiscovery {
+    # One case per validation rule, checked through Test-HaClusterConfig -Path on a config file: each Change is
+    # applied to a valid base config (see New-ConfigYaml) so the named finding is caused by that change alone.
+    function New-HostLine([string] $Name, [string] $Address, [string] $Extra = ', user: ubuntu, password: "Testing123"') {
+        $fields = @(if ($Name) { "name: $Name" }) + "address: $Address" + "internalAddress: $Address"
+        "{$($fields -join ', ')$Extra}"
+    }
+    $script:RuleCases = @(
+        @{ Code = 'ClusterNameInvalid'; Severity = 'Error'; Target = 'Prod_1'; Change = @{ Name = 'Prod_1' } }
+        @{ Code = 'HostNameMissing'; Severity = 'Error'; Target = '10.0.0.6'; Change = @{ AddHost = New-HostLine '' 10.0.0.6 } }
+        @{ Code = 'HostNameInvalid'; Severity = 'Error'; Target = 'Node2'; Change = @{ AddHost = New-HostLine Node2 10.0.0.6; Worker = 'node1', 'Node2' } }
+        @{ Code = 'HostNameDuplicate'; Severity = 'Error'; Target = 'node1'; Change = @{ AddHost = New-HostLine node1 10.0.0.6 } }
+        @{ Code = 'HostAddressInvalid'; Severity = 'Error'; Target = '10.0.0.300'; Change = @{ AddHost = '{name: node2, address: 10.0.0.6, internalAddress: 10.0.0.300, password: "Testing123"}'; Worker = 'node1', 'node2' } }
+        @{ Code = 'HostAddressDuplicate'; Severity = 'Error'; Target = '10.0.0.5'; Change = @{ AddHost = New-HostLine node2 10.0.0.5; Worker = 'node1', 'node2' } }
+        @{ Code = 'PortOutOfRange'; Severity = 'Error'; Target = '70000'; Change = @{ AddHost = New-HostLine node2 10.0.0.6 ', port: 70000, password: "Testing123"'; Worker = 'node1', 'node2' } }
+        @{ Code = 'PortOutOfRange'; Severity = 'Error'; Target = '0'; Change = @{ Port = 0 } }
+        @{ Code = 'HostArchUnknown'; Severity = 'Error'; Target = 's390x'; Change = @{ AddHost = New-HostLine node2 10.0.0.6 ', arch: s390x, password: "Testing123"'; Worker = 'node1', 'node2' } }
+        @{ Code = 'HostCredentialMissing'; Severity = 'Warning'; Target = 'node2'; Change = @{ AddHost = New-HostLine node2 10.0.0.6 ', user: ubuntu'; Worker = 'node1', 'node2' } }
+        @{ Code = 'HostWithoutRole'; Severity = 'Warning'; Target = 'node2'; Change = @{ AddHost = New-HostLine node2 10.0.0.6 } }
+        @{ Code = 'ControlPlaneMissing'; Severity = 'Error'; Target = 'control-plane'; Change = @{ ControlPlane = @() } }
+        @{ Code = 'EtcdMissing'; Severity = 'Error'; Target = 'etcd'; Change = @{ Etcd = @() } }
+        @{ Code = 'EtcdCountEven'; Severity = 'Error'; Target = '2'; Change = @{ Etcd = 'master1', 'master2' } }
+        @{ Code = 'EtcdCountLarge'; Severity = 'Warning'; Target = '9'; Change = @{ AddHost = 4..9 | ForEach-Object { New-HostLine "etcd$_" "10.0.1.$_" }; Etcd = @('master1', 'master2', 'master3') + (4..9 | ForEach-Object { "etcd$_" }) } }
+        @{ Code = 'EtcdOnWorker'; Severity = 'Warning'; Target = 'node1'; Change = @{ Etcd = 'master1', 'master2', 'node1' } }
+        @{ Code = 'EtcdTypeUnknown'; Severity = 'Error'; Target = 'embedded'; Change = @{ EtcdType = 'embedded' } }
+        @{ Code = 'RoleMemberNotInHosts'; Severity = 'Error'; Target = 'node9'; Change = @{ Worker = 'node1', 'node9' } }
+        @{ Code = 'WorkerMissing'; Severity = 'Warning'; Target = 'worker'; Change = @{ Worker = @(); AddHost = @() } }
+        @{ Code = 'EndpointAddressMissing'; Severity = 'Error'; Target = 'lb.kubesphere.local'; Change = @{ Address = '' } }
+        @{ Code = 'EndpointAddressInvalid'; Severity = 'Error'; Target = '10.0.0.256'; Change = @{ Address = '10.0.0.256' } }
+        @{ Code = 'EndpointAddressIsNode'; Severity = 'Error'; Target = '10.0.0.2'; Change = @{ Address = '10.0.0.2' } }
+        @{ Code = 'EndpointDomainInvalid'; Severity = 'Error'; Target = 'lb_kubesphere.local'; Change = @{ Domain = 'lb_kubesphere.local' } }
+        @{ Code = 'InternalLoadBalancerUnknown'; Severity = 'Error'; Target = 'nginx'; Change = @{ InternalLoadBalancer = 'nginx' } }
+        @{ Code = 'InternalLoadBalancerConflict'; Severity = 'Error'; Target = '10.0.0.253'; Change = @{ InternalLoadBalancer = 'haproxy' } }
+        @{ Code = 'KubeVipAddressMissing'; Severity = 'Error'; Target = 'kube-vip'; Change = @{ InternalLoadBalancer = 'kube-vip'; Address = '' } }
+        @{ Code = 'NetworkPluginUnknown'; Severity = 'Error'; Target = 'weave'; Change = @{ Plugin = 'weave' } }
+        @{ Code = 'CidrInvalid'; Severity = 'Error'; Target = '10.233.64.0/33'; Change = @{ PodCidr = '10.233.64.0/33' } }
+        @{ Code = 'CidrOverlap'; Severity = 'Error'; Target = '10.233.64.0/20'; Change = @{ ServiceCidr = '10.233.64.0/20' } }
+        @{ Code = 'CidrContainsAddress'; Severity = 'Error'; Target = '10.0.0.0/16'; Change = @{ PodCidr = '10.0.0.0/16' } }
+        @{ Code = 'ContainerManagerUnknown'; Severity = 'Error'; Target = 'podman'; Change = @{ ContainerManager = 'podman' } }
+        @{ Code = 'KubernetesVersionInvalid'; Severity = 'Error'; Target = 'v1.23'; Change = @{ Version = 'v1.23' } }
+        @{ Code = 'KubernetesVersionUnsupported'; Severity = 'Error'; Target = 'v1.17.9'; Change = @{ Version = 'v1.17.9' } }
+        @{ Code = 'KubernetesVersionIncompatible'; Severity = 'Error'; Target = 'v1.28.15'; Change = @{ Version = 'v1.28.15'; KubeSphere = 'v3.4.1' } }
+        @{ Code = 'KubeSphereVersionUnsupported'; Severity = 'Error'; Target = 'v4.1.2'; Change = @{ KubeSphere = 'v4.1.2' } }
+        @{ Code = 'KubeSphereVersionUnpinned'; Severity = 'Warning'; Target = 'latest'; Change = @{ KubeSphere = 'latest' } }
+    )
+}
+
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     $script:Fixtures = Join-Path $PSScriptRoot '../Fixtures/KubeKey'
@@ -25,6 +72,48 @@ BeforeAll {
         $parameters = @{ ControlPlane = 'master1', 'master2', 'master3'; Worker = 'node1', 'node2', 'node3'; ControlPlaneEndpoint = '192.168.0.253' }
         foreach ($key in $Extra.Keys) { $parameters[$key] = $Extra[$key] }
         New-TutorialHost | New-HaClusterConfig @parameters
+    }
+
+    function New-ConfigYaml {
+        # A valid v1alpha2 config (master1-3 control plane and etcd, node1 worker, VIP 10.0.0.253) with -Change
+        # applied; keys: Name, AddHost (extra host flow lines), Etcd, ControlPlane, Worker, Domain, Address, Port,
+        # InternalLoadBalancer, Version, ContainerManager, EtcdType, Plugin, PodCidr, ServiceCidr, KubeSphere.
+        param([hashtable] $Change = @{})
+        $v = @{
+            Name = 'sample'; AddHost = @(); Etcd = 'master1', 'master2', 'master3'; ControlPlane = 'master1', 'master2', 'master3'
+            Worker = @('node1'); Domain = 'lb.kubesphere.local'; Address = '10.0.0.253'; Port = 6443; InternalLoadBalancer = $null
+            Version = 'v1.23.17'; ContainerManager = 'docker'; EtcdType = 'kubekey'; Plugin = 'calico'
+            PodCidr = '10.233.64.0/18'; ServiceCidr = '10.233.0.0/18'; KubeSphere = $null
+        }
+        foreach ($key in $Change.Keys) { $v[$key] = $Change[$key] }
+        $hostLines = foreach ($entry in @('master1', 2), @('master2', 3), @('master3', 4), @('node1', 5)) {
+            "  - {name: $($entry[0]), address: 10.0.0.$($entry[1]), internalAddress: 10.0.0.$($entry[1]), user: ubuntu, password: ""Testing123""}"
+        }
+        $hostLines = @($hostLines) + @($v.AddHost | ForEach-Object { "  - $_" })
+        function Format-Group([string] $Key, [string[]] $Members) {
+            if (@($Members).Count -eq 0) { return "    ${Key}: []" }
+            "    ${Key}:"
+            $Members | ForEach-Object { "    - $_" }
+        }
+        $lines = @(
+            'apiVersion: kubekey.kubesphere.io/v1alpha2', 'kind: Cluster', 'metadata:', "  name: $($v.Name)", 'spec:', '  hosts:'
+            $hostLines
+            '  roleGroups:'
+            Format-Group etcd $v.Etcd
+            Format-Group control-plane $v.ControlPlane
+            Format-Group worker $v.Worker
+            '  controlPlaneEndpoint:'
+            if ($v.InternalLoadBalancer) { "    internalLoadbalancer: $($v.InternalLoadBalancer)" }
+            "    domain: $($v.Domain)", "    address: ""$($v.Address)""", "    port: $($v.Port)"
+            '  kubernetes:', "    version: $($v.Version)", '    clusterName: cluster.local', "    containerManager: $($v.ContainerManager)"
+            '  etcd:', "    type: $($v.EtcdType)"
+            '  network:', "    plugin: $($v.Plugin)", "    kubePodsCIDR: $($v.PodCidr)", "    kubeServiceCIDR: $($v.ServiceCidr)"
+            if ($v.KubeSphere) {
+                '---', 'apiVersion: installer.kubesphere.io/v1alpha1', 'kind: ClusterConfiguration', 'metadata:', '  name: ks-installer'
+                '  namespace: kubesphere-system', '  labels:', "    version: $($v.KubeSphere)", 'spec: {}'
+            }
+        )
+        $lines -join "`n"
     }
 
     function Get-YamlSection {
@@ -412,5 +501,37 @@ Describe 'Test-HaClusterConfig' {
         $config = New-TutorialConfig -Extra @{ Etcd = 'master1', 'master2', 'node1' } 3>$null
         ($config | Test-HaClusterConfig).Severity | Should -Be @('Warning')
         $config | Test-HaClusterConfig -Quiet | Should -BeTrue
+    }
+}
+
+Describe 'Test-HaClusterConfig: every validation rule' {
+    It 'finds nothing in the base config the rules change' {
+        $path = Join-Path $TestDrive 'base.yaml'
+        Set-Content -Path $path -Value (New-ConfigYaml)
+        Test-HaClusterConfig -Path $path | Should -BeNullOrEmpty
+    }
+
+    It 'reports <Code> (<Severity>) with target <Target>' -ForEach $RuleCases {
+        $path = Join-Path $TestDrive ("rule-$Code-$Target.yaml" -replace '[^\w.-]', '_')
+        Set-Content -Path $path -Value (New-ConfigYaml -Change $Change)
+        $findings = @(Import-HaClusterConfig -Path $path | Test-HaClusterConfig)
+        $found = @($findings | Where-Object { $_.Code -eq $Code -and $_.Target -eq $Target })
+        $found.Count | Should -Be 1 -Because "the findings were: $($findings -join '; ')"
+        "$($found[0].Severity)" | Should -Be $Severity
+        $found[0].Message | Should -Not -BeNullOrEmpty
+        $found[0].Message | Should -Not -Match 'Testing123'
+        # -Quiet is $false whenever there is an error finding.
+        Test-HaClusterConfig -Path $path -Quiet | Should -Be (-not ($findings | Where-Object Severity -EQ 'Error'))
+    }
+
+    It 'has a case for every code the validator can report' -ForEach @(@{ Covered = @($RuleCases.Code) }) {
+        # The codes are the engine's public constants (ConfigFindingCode); the engine loads in a private
+        # AssemblyLoadContext, so the type is reached through the assembly of an object the module returns.
+        $assembly = (New-HaHost -Name probe -Address 10.0.0.1).GetType().Assembly
+        $codes = $assembly.GetType('HaCluster.Engine.KubeKey.ConfigFindingCode', $true).GetFields('Public, Static') |
+            Where-Object IsLiteral | ForEach-Object { $_.GetRawConstantValue() }
+        @($codes).Count | Should -BeGreaterThan 30
+        $missing = @($codes | Where-Object { $_ -notin $Covered })
+        $missing | Should -BeNullOrEmpty -Because 'every validation rule needs a Pester case asserting its Code'
     }
 }

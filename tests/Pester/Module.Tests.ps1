@@ -54,8 +54,15 @@ Describe 'Module layout' {
         [int]($output | Select-Object -Last 1) | Should -Be $Module.ExportedCmdlets.Count
     }
 
-    It 'has the about topic' {
-        Get-Help about_HaCluster | Out-String | Should -Match 'New-HaCluster'
+    It 'has the about topic, generated from docs/about_HaCluster.md' {
+        $text = Get-Help about_HaCluster | Out-String
+        $text | Should -Match 'New-HaCluster'
+        $text | Should -Match '(?m)^TOPIC\s+about_HaCluster\s*$'
+        $sections = Select-String -Path (Join-Path $RepoRoot 'docs/about_HaCluster.md') -Pattern '^## (?<h>.+?)\s*$' |
+            ForEach-Object { $_.Matches[0].Groups['h'].Value.ToUpperInvariant() }
+        $sections | Should -Contain 'SHORT DESCRIPTION'
+        foreach ($section in $sections) { $text | Should -Match "(?m)^$([regex]::Escape($section))\s*$" }
+        $text | Should -Not -Match '(?m)^#|```' -Because 'the markdown is converted to plain text'
     }
 }
 
@@ -91,25 +98,47 @@ Describe 'Help for <Name>' -ForEach $CmdletCases {
 }
 
 Describe 'Package' {
-    It 'publishes to a local file repository and installs back from it' {
+    It 'installs with Install-PSResource from a local file repository and imports by name in a fresh session' {
+        # The fresh pwsh gets a HOME of its own, so the repository registration (PSResourceGet/ under the local
+        # app data folder) and the CurrentUser install (~/.local/share/powershell/Modules) never touch the user's.
+        $isolatedHome = Join-Path $TestDrive 'home'
         $repository = Join-Path $TestDrive 'repository'
-        $installed = Join-Path $TestDrive 'installed'
-        New-Item -ItemType Directory -Path $repository, $installed | Out-Null
-        $name = 'HaClusterTest' + [guid]::NewGuid().ToString('N')
-        Register-PSResourceRepository -Name $name -Uri $repository -Trusted
+        $data = Join-Path $isolatedHome '.local/share'
+        # .NET reports the app data folder only if it exists; otherwise PSResourceGet writes relative to the cwd.
+        New-Item -ItemType Directory -Path $repository, $data, (Join-Path $isolatedHome '.config'), (Join-Path $isolatedHome '.cache'),
+            (Join-Path $isolatedHome 'Library/Application Support') | Out-Null
+        $isolated = @{ HOME = $isolatedHome; XDG_DATA_HOME = $data; XDG_CONFIG_HOME = (Join-Path $isolatedHome '.config'); XDG_CACHE_HOME = (Join-Path $isolatedHome '.cache'); PSModulePath = $null }
+        $saved = @{}
+        foreach ($name in $isolated.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); [Environment]::SetEnvironmentVariable($name, $isolated[$name]) }
         try {
-            Publish-PSResource -Path $ModuleDirectory -Repository $name -SkipDependenciesCheck -SkipModuleManifestValidate
-            Get-ChildItem $repository -Filter 'HaCluster.*.nupkg' | Should -HaveCount 1
-            Save-PSResource -Name HaCluster -Repository $name -Path $installed -TrustRepository
+            $install = Invoke-FreshPwsh @"
+`$ErrorActionPreference = 'Stop'
+Register-PSResourceRepository -Name HaClusterLocal -Uri '$repository' -Trusted
+Publish-PSResource -Path '$ModuleDirectory' -Repository HaClusterLocal -SkipDependenciesCheck -SkipModuleManifestValidate
+`$installed = Install-PSResource -Name HaCluster -Repository HaClusterLocal -Scope CurrentUser -TrustRepository -PassThru
+"installed: `$(`$installed.Name) `$(`$installed.Version) in `$(`$installed.InstalledLocation)"
+"@
+            $use = Invoke-FreshPwsh @'
+$ErrorActionPreference = 'Stop'
+Import-Module HaCluster
+$module = Get-Module HaCluster
+"base: $($module.ModuleBase)"
+"version: $($module.Version)"
+"host: $((New-HaHost -Name master1 -Address 10.0.0.2).Name)"
+'@
         }
         finally {
-            Unregister-PSResourceRepository -Name $name
+            foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
         }
-        $manifest = Get-ChildItem $installed -Recurse -Filter HaCluster.psd1 | Select-Object -First 1
-        $manifest | Should -Not -BeNullOrEmpty
-        Test-Path (Join-Path $manifest.DirectoryName 'dependencies/HaCluster.Engine.dll') | Should -BeTrue
-        Test-Path (Join-Path $manifest.DirectoryName 'en-US/HaCluster.dll-Help.xml') | Should -BeTrue
-        $output = Invoke-FreshPwsh "Import-Module '$($manifest.FullName)' -ErrorAction Stop; (Get-Module HaCluster).Version.ToString()"
-        $output | Select-Object -Last 1 | Should -Be (Import-PowerShellDataFile $ModuleManifest).ModuleVersion
+
+        Get-ChildItem $repository -Filter 'HaCluster.*.nupkg' | Should -HaveCount 1
+        $version = (Import-PowerShellDataFile $ModuleManifest).ModuleVersion
+        $userModules = Join-Path $data 'powershell/Modules'
+        $install | Select-Object -Last 1 | Should -Be "installed: HaCluster $version in $userModules" -Because ($install -join "`n")
+        $use | Should -Be @("base: $(Join-Path $userModules "HaCluster/$version")", "version: $version", 'host: master1') -Because ($use -join "`n")
+        $installedModule = Join-Path $userModules "HaCluster/$version"
+        Test-Path (Join-Path $installedModule 'dependencies/HaCluster.Engine.dll') | Should -BeTrue
+        Test-Path (Join-Path $installedModule 'en-US/HaCluster.dll-Help.xml') | Should -BeTrue
+        (Get-PSResourceRepository).Name | Should -Not -Contain 'HaClusterLocal' -Because "the user's repository list is not touched"
     }
 }
