@@ -52,6 +52,24 @@ public sealed class ClusterBuilderTests : IDisposable
         var firstListener = actions.IndexOf("AddLoadBalancerListeners");
         Assert.True(actions.IndexOf("AllocateEips") < firstListener && actions.IndexOf("CreateLoadBalancer") < firstListener, string.Join(", ", actions));
 
+        // One parent bar, a child bar per path nested under it; both children are open at once, and all close at the end.
+        var progress = cloud.Observer.ProgressRecords.ToList();
+        var parent = progress.Where(p => p.ActivityId == 6100).ToList();
+        Assert.All(parent, p => Assert.Equal(-1, p.ParentActivityId));
+        Assert.True(parent[^1].Completed);
+        Assert.Equal(100, parent.Where(p => !p.Completed).Max(p => p.PercentComplete));
+        foreach (var child in new[] { 6101, 6102 })
+        {
+            var bar = progress.Where(p => p.ActivityId == child).ToList();
+            Assert.All(bar, p => Assert.Equal(6100, p.ParentActivityId));
+            Assert.Contains(bar, p => p.Status.StartsWith("Step 1 of ", StringComparison.Ordinal));
+            Assert.True(bar[^1].Completed);
+        }
+
+        var firstInternal = progress.FindIndex(p => p.ActivityId == 6101);
+        var firstExternal = progress.FindIndex(p => p.ActivityId == 6102);
+        Assert.True(Math.Max(firstInternal, firstExternal) < progress.FindIndex(p => p.ActivityId is 6101 or 6102 && p.Completed));
+
         var state = ClusterStateFile.TryLoad(request.StatePath)!;
         Assert.Equal(cluster.InternalLoadBalancerId, state.Internal.LoadBalancerId);
         Assert.True(state.External.EipCreated);
@@ -274,6 +292,32 @@ public sealed class ClusterBuilderTests : IDisposable
         Assert.Equal(errorId, error.ErrorId);
         Assert.DoesNotContain(cloud.Server.GetRequests(), r => Mutating.Contains(r.Action));
         Assert.False(File.Exists(request.StatePath));
+    }
+
+    [Fact]
+    public async Task MoreNodesThanAListenerTakesAreRefusedBeforeAnythingIsCreated()
+    {
+        // 3 masters + 98 workers: 101 backends for the console listener, one over QingCloud's 100 per listener.
+        await using var cloud = await EmulatorScope.StartAsync(o => o.Instances.AddRange(Enumerable.Range(10, 98).Select(i => new HaCluster.Emulator.EmulatorInstance
+        {
+            InstanceId = $"i-w{i:D7}",
+            InstanceName = $"w{i}",
+            VxNetId = "vxnet-pn",
+            PrivateIp = $"127.0.0.{i}",
+        })));
+        var client = cloud.Client();
+        var request = Request("big");
+        request.Workers = Enumerable.Range(10, 98).Select(i => $"w{i}").ToList();
+
+        var error = await Assert.ThrowsAsync<HaClusterException>(() => ClusterPlanner.PlanAsync(request, client));
+        Assert.Equal(ClusterPlanner.TooManyBackendsErrorId, error.ErrorId);
+        Assert.Equal(101, error.Target);
+        Assert.Contains("100 per listener", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(cloud.Server.GetRequests(), r => Mutating.Contains(r.Action));
+
+        // 100 nodes fit.
+        request.Workers.RemoveAt(0);
+        await ClusterPlanner.PlanAsync(request, client);
     }
 
     [Fact]
