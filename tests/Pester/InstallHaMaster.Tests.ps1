@@ -409,6 +409,45 @@ finally { Stop-Transcript | Out-Null }
     }
 }
 
+Describe 'Install-HaMaster stopped like Ctrl+C' {
+    It 'stops following at once, leaves kk running on the taskbox, and -Resume then completes' {
+        $wd = New-WorkingDirectory 'ctrlc'
+        $state = Get-RemotePath $wd 'kk-sim-state'
+        $kk = New-KkWrapper 'kk-hang-ctrlc' @{ KK_SIM_HANG_AT = 'JoinNodesModule'; KK_SIM_HANG_SECONDS = '600' }
+        $config = New-LabConfig
+        # PowerShell.Stop() is what Ctrl+C does to a running pipeline: it calls the cmdlet's StopProcessing.
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+                param($Manifest, $Config, $TaskBox, $KnownHosts, $Wd, $Kk)
+                Import-Module $Manifest
+                Install-HaMaster -Config $Config -TaskBox $TaskBox -KnownHostsPath $KnownHosts -WorkingDirectory "~/$Wd" -KubeKeyPath $Kk -WarningAction SilentlyContinue
+            }).AddArgument($ModuleManifest).AddArgument($config).AddArgument($TaskBox).AddArgument($KnownHosts).AddArgument($wd).AddArgument($kk)
+        $handle = $ps.BeginInvoke()
+        try {
+            Wait-Until { (Test-Path "$state/hanging") -or $handle.IsCompleted } 'kk to hang at JoinNodesModule'
+            # Streams.Error is read only once the pipeline has ended: enumerating it while it runs waits for the end.
+            if ($handle.IsCompleted) { throw "Install-HaMaster ended before kk hung: $($ps.Streams.Error)" }
+            $stopping = $ps.BeginStop($null, $null)
+            # Bounded so a cmdlet that ignores the stop fails here instead of hanging until kk's 600 s are up.
+            $stopping.AsyncWaitHandle.WaitOne([timespan]::FromSeconds(30)) | Should -BeTrue -Because 'the cmdlet honours the stop'
+            $ps.EndStop($stopping)
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally {
+            $ps.Dispose()
+        }
+
+        (Invoke-Sim 'status', '--state', $state) -join "`n" | Should -Match 'kk: running \(hanging at JoinNodesModule\)'
+        Invoke-Sim 'release', '--state', $state | Out-Null
+        $resumed = Install-HaMaster -Config $config -TaskBox $TaskBox -KnownHostsPath $KnownHosts -WorkingDirectory "~/$wd" -Resume -WarningAction SilentlyContinue
+        $resumed.Succeeded | Should -BeTrue
+        $resumed.Resumed | Should -BeTrue
+        $resumed.ModulesCompleted | Should -Contain 'JoinNodesModule'
+        Test-Path (Get-RemotePath $wd 'hacluster-config.yaml') | Should -BeFalse
+        Stop-Sim $wd
+    }
+}
+
 Describe 'Install-HaMaster -Timeout' {
     It 'stops kk when it runs longer than -Timeout and reports where it was' {
         $wd = New-WorkingDirectory 'timeout'

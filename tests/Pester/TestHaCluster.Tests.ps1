@@ -322,7 +322,9 @@ Describe 'Test-HaCluster -Failover' {
         try {
             $deadline = [datetime]::UtcNow.AddMinutes(2)
             while ((Get-QcInstance -Name master2).Status -ne 'stopped') {
-                if ($handle.IsCompleted -or [datetime]::UtcNow -gt $deadline) { throw "the drill never stopped master2: $($ps.Streams.Error)" }
+                # Streams.Error only once the pipeline has ended: enumerating it while it runs waits for the end.
+                if ($handle.IsCompleted) { throw "the drill ended without stopping master2: $($ps.Streams.Error)" }
+                if ([datetime]::UtcNow -gt $deadline) { throw 'the drill never stopped master2' }
                 Start-Sleep -Milliseconds 50
             }
 
