@@ -303,6 +303,21 @@ Describe 'New-HaCluster resumes after being killed at any step' {
         $script:Emulator = Start-ClusterEmulator -JobLatencyMs 1000
         $script:HangingKk = New-KkWrapper 'kk-hang' @{ KK_SIM_HANG_AT = 'JoinNodesModule'; KK_SIM_HANG_SECONDS = '600' }
         $script:Runs = [System.Collections.Generic.List[object]]::new()
+
+        # Starts New-HaCluster in its own process and kills it at the point: once the state file records the internal
+        # load balancer ('lb'), right after a listener is added ('listener'), or while kk hangs mid-install ('install').
+        function script:Stop-RunAt([string] $Name, [string] $Point) {
+            $since = (Get-EmulatorRequestLog -Emulator $Emulator | Select-Object -Last 1).sequence
+            $run = Start-ClusterProcess $Name $(if ($Point -eq 'install') { $HangingKk } else { $Kk })
+            $Runs.Add($run)
+            switch ($Point) {
+                'lb' { Wait-Until { (Get-State $Name).internal.loadbalancer_id -or $run.Process.HasExited } 'the internal load balancer in the state file' }
+                'listener' { Wait-Until { @(Get-EmulatorRequestLog -Emulator $Emulator -Action AddLoadBalancerListeners -Since $since | Where-Object ret_code -EQ 0).Count -ge 1 -or $run.Process.HasExited } 'a listener' }
+                'install' { Wait-Until { (Test-Path (Join-Path (Get-SimState $Name) 'hanging')) -or $run.Process.HasExited } 'kk to hang mid-install' }
+            }
+            $run.Process.HasExited | Should -BeFalse -Because "the run is killed while it works ($(Get-RunReport $run))"
+            Stop-Process -Id $run.Process.Id -Force
+        }
     }
 
     AfterAll {
@@ -313,28 +328,14 @@ Describe 'New-HaCluster resumes after being killed at any step' {
 
     It 'kills the process after the load balancer exists, mid-listeners and mid-install; each re-run goes on and the last completes' {
         # 1: killed as soon as the state file records the internal load balancer.
-        $run = Start-ClusterProcess resume $Kk
-        $Runs.Add($run)
-        Wait-Until { (Get-State resume).internal.loadbalancer_id -or $run.Process.HasExited } 'the internal load balancer in the state file'
-        $run.Process.HasExited | Should -BeFalse -Because "the run is killed while it works ($(Get-RunReport $run))"
-        Stop-Process -Id $run.Process.Id -Force
+        Stop-RunAt resume lb
         (Get-State resume).internal.loadbalancer_id | Should -Match '^lb-'
 
         # 2: killed right after the first listener is added.
-        $since = (Get-EmulatorRequestLog -Emulator $Emulator | Select-Object -Last 1).sequence
-        $run = Start-ClusterProcess resume $Kk
-        $Runs.Add($run)
-        Wait-Until { @(Get-EmulatorRequestLog -Emulator $Emulator -Action AddLoadBalancerListeners -Since $since | Where-Object ret_code -EQ 0).Count -ge 1 -or $run.Process.HasExited } 'a listener'
-        $run.Process.HasExited | Should -BeFalse -Because "the run is killed while it works ($(Get-RunReport $run))"
-        Stop-Process -Id $run.Process.Id -Force
+        Stop-RunAt resume listener
 
         # 3: killed while kk hangs in JoinNodesModule on the taskbox.
-        $run = Start-ClusterProcess resume $HangingKk
-        $Runs.Add($run)
-        $hanging = Join-Path (Get-SimState resume) 'hanging'
-        Wait-Until { (Test-Path $hanging) -or $run.Process.HasExited } 'kk to hang mid-install'
-        $run.Process.HasExited | Should -BeFalse -Because "the run must still be waiting for kk ($(Get-RunReport $run))"
-        Stop-Process -Id $run.Process.Id -Force
+        Stop-RunAt resume install
         (Get-State resume).install.started | Should -Not -BeNullOrEmpty
         (Get-State resume).install.succeeded | Should -BeNullOrEmpty
         & $Dotnet $SimDll sim release --state (Get-SimState resume) | Out-Null
@@ -355,24 +356,16 @@ Describe 'New-HaCluster resumes after being killed at any step' {
         Stop-Sim resume
     }
 
-    It 'a single re-run completes after a kill <Point>' -ForEach @(
-        @{ Point = 'once the internal load balancer exists'; Name = 'kill-lb' }
-        @{ Point = 'mid-listeners'; Name = 'kill-listener' }
-        @{ Point = 'mid-install'; Name = 'kill-install' }
+    It 'a single re-run completes after a kill <Description>' -ForEach @(
+        @{ Description = 'once the internal load balancer exists'; Name = 'kill-lb'; Point = 'lb' }
+        @{ Description = 'mid-listeners'; Name = 'kill-listener'; Point = 'listener' }
+        @{ Description = 'mid-install'; Name = 'kill-install'; Point = 'install' }
     ) {
         $since = (Get-EmulatorRequestLog -Emulator $Emulator | Select-Object -Last 1).sequence
         try {
-            $run = Start-ClusterProcess $Name $(if ($Name -eq 'kill-install') { $HangingKk } else { $Kk })
-            $Runs.Add($run)
-            switch ($Name) {
-                'kill-lb' { Wait-Until { (Get-State $Name).internal.loadbalancer_id -or $run.Process.HasExited } 'the internal load balancer in the state file' }
-                'kill-listener' { Wait-Until { @(Get-EmulatorRequestLog -Emulator $Emulator -Action AddLoadBalancerListeners -Since $since | Where-Object ret_code -EQ 0).Count -ge 1 -or $run.Process.HasExited } 'a listener' }
-                'kill-install' { Wait-Until { (Test-Path (Join-Path (Get-SimState $Name) 'hanging')) -or $run.Process.HasExited } 'kk to hang mid-install' }
-            }
-            $run.Process.HasExited | Should -BeFalse -Because "the run is killed while it works ($(Get-RunReport $run))"
-            Stop-Process -Id $run.Process.Id -Force
+            Stop-RunAt $Name $Point
             (Get-State $Name).completed_steps | Should -Not -Contain 'verify'
-            if ($Name -eq 'kill-install') { & $Dotnet $SimDll sim release --state (Get-SimState $Name) | Out-Null }
+            if ($Point -eq 'install') { & $Dotnet $SimDll sim release --state (Get-SimState $Name) | Out-Null }
 
             $cluster = New-Cluster -Name $Name
             $cluster.Health | Should -Be 'Healthy'
