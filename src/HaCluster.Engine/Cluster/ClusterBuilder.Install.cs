@@ -91,15 +91,7 @@ public sealed partial class ClusterBuilder
         var resuming = store.Read(s => s.Install.Started) is not null;
         bar.Starting($"{(resuming ? "reattaching to" : "running")} kk create cluster on {taskBox.Name}");
         store.Update(s => s.Install.Started ??= DateTime.UtcNow);
-        var options = new KubeKeyInstallOptions
-        {
-            KubeKeyPath = request.KubeKeyPath,
-            KubeKeyVersion = request.KubeKeyVersion,
-            WorkingDirectory = KubeKeyInstallOptions.DefaultWorkingDirectory + "/" + plan.Name,
-            Timeout = request.InstallTimeout,
-            Mode = KubeKeyInstallMode.ResumeOrStart,
-            Connect = connect,
-        };
+        var options = InstallOptions(request, connect);
         var endpoint = new SshEndpoint(taskBox.Address, taskBox.Port, taskBox.User)
         {
             Name = taskBox.Name,
@@ -115,6 +107,20 @@ public sealed partial class ClusterBuilder
         });
         bar.Done("installed");
     }
+
+    /// <summary>The install's options for a request: one place, so the planner checks exactly what the install will use.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="connect">SSH options, or null when only checking.</param>
+    /// <returns>The options.</returns>
+    internal static KubeKeyInstallOptions InstallOptions(ClusterRequest request, SshConnectOptions? connect) => new()
+    {
+        KubeKeyPath = request.KubeKeyPath,
+        KubeKeyVersion = request.KubeKeyVersion,
+        WorkingDirectory = KubeKeyInstallOptions.DefaultWorkingDirectory + "/" + request.Name,
+        Timeout = request.InstallTimeout,
+        Mode = KubeKeyInstallMode.ResumeOrStart,
+        Connect = connect ?? new SshConnectOptions(),
+    };
 
     /// <summary>Hangs the install's and the checks' progress bars under New-HaCluster's parent bar.</summary>
     private sealed class NestedObserver : IOperationObserver

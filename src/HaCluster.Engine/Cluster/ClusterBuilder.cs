@@ -72,6 +72,7 @@ public sealed partial class ClusterBuilder
     {
         var request = plan.Request;
         state.Zone = plan.Zone;
+        state.Endpoint = plan.Endpoint;
         state.VxNetId = plan.VxNet.VxNetId;
         state.TaskBox = plan.TaskBox?.Name ?? state.TaskBox;
         state.KubeSphereVersion = request.KubeSphereVersion;

@@ -186,10 +186,11 @@ public sealed class ClusterNode
 /// <summary>What <see cref="ClusterPlanner"/> decided: everything checked, nothing created.</summary>
 public sealed class ClusterPlan
 {
-    internal ClusterPlan(ClusterRequest request, string zone, VxNet vxnet, IReadOnlyList<ClusterNode> nodes, ClusterNode? taskBox, Eip? givenEip, ClusterState? existing, IReadOnlyList<ClusterPlanStep> steps)
+    internal ClusterPlan(ClusterRequest request, string zone, string endpoint, VxNet vxnet, IReadOnlyList<ClusterNode> nodes, ClusterNode? taskBox, Eip? givenEip, ClusterState? existing, IReadOnlyList<ClusterPlanStep> steps)
     {
         Request = request;
         Zone = zone;
+        Endpoint = endpoint;
         VxNet = vxnet;
         Nodes = nodes;
         TaskBox = taskBox;
@@ -206,6 +207,9 @@ public sealed class ClusterPlan
 
     /// <summary>The zone.</summary>
     public string Zone { get; }
+
+    /// <summary>The QingCloud API endpoint.</summary>
+    public string Endpoint { get; }
 
     /// <summary>The VxNet.</summary>
     public VxNet VxNet { get; }

@@ -32,8 +32,11 @@ public static class ClusterPlanner
     /// <summary>Error id: an instance is given twice (in one role or in both).</summary>
     public const string InstanceDuplicateErrorId = "HaClusterInstanceDuplicate";
 
-    /// <summary>Error id: an instance is not in the VxNet.</summary>
-    public const string InstanceNotInVxNetErrorId = "HaClusterInstanceNotInVxNet";
+    /// <summary>Error id: an instance is not in the VxNet (the rule Add-QcLbBackend applies too).</summary>
+    public const string InstanceNotInVxNetErrorId = VxNetMembership.InstanceNotInVxNetErrorId;
+
+    /// <summary>Error id: a node is stopped and the install needs it running.</summary>
+    public const string InstanceStoppedErrorId = "HaClusterInstanceStopped";
 
     /// <summary>Error id: an instance is neither running nor stopped.</summary>
     public const string InstanceNotUsableErrorId = "HaClusterInstanceNotUsable";
@@ -47,13 +50,21 @@ public static class ClusterPlanner
     /// <summary>Error id: the local kk binary does not exist.</summary>
     public const string KubeKeyNotFoundErrorId = "HaClusterKubeKeyNotFound";
 
-    /// <summary>Error id: the state file belongs to another cluster or network.</summary>
-    public const string StateMismatchErrorId = "HaClusterStateMismatch";
+    /// <summary>Error id: the state file belongs to another cluster, zone, endpoint or network.</summary>
+    public const string StateMismatchErrorId = ClusterStateFile.MismatchErrorId;
 
     /// <summary>Error id: the given EIP is bound to something else.</summary>
     public const string EipNotAvailableErrorId = "HaClusterEipNotAvailable";
 
     private static readonly string[] UsableInstanceStatuses = { "running", "stopped", "pending" };
+
+    // Config findings that depend on the request alone, not on which instances the nodes are.
+    private static readonly string[] InputOnlyCodes =
+    {
+        ConfigFindingCode.KubernetesVersionInvalid, ConfigFindingCode.KubernetesVersionUnsupported, ConfigFindingCode.KubernetesVersionIncompatible,
+        ConfigFindingCode.KubeSphereVersionUnsupported, ConfigFindingCode.ContainerManagerUnknown, ConfigFindingCode.NetworkPluginUnknown,
+        ConfigFindingCode.CidrInvalid, ConfigFindingCode.CidrOverlap,
+    };
 
     /// <summary>Checks the request and lays out the steps.</summary>
     /// <param name="request">What to build.</param>
@@ -63,21 +74,13 @@ public static class ClusterPlanner
     /// <exception cref="HaClusterException">The first problem found (see the error id constants, the QingCloud look-ups' ids and the config validator's codes).</exception>
     public static async Task<ClusterPlan> PlanAsync(ClusterRequest request, QingCloudClient client, CancellationToken cancellationToken = default)
     {
-        if (!ClusterNames.IsValid(request.Name))
-        {
-            throw new HaClusterException(NameInvalidErrorId, FailureKind.InvalidArgument, $"Cluster name '{request.Name}' must be 1-{ClusterNames.MaxNameLength} lowercase letters, digits and inner '-': it names the load balancers and is the QingCloud tag (shorter than 15 characters).", request.Name);
-        }
-
+        // Everything that needs no cloud call first: a bad version, component, file or name fails while nothing exists.
+        CheckInput(request);
+        ClusterStateFile.EnsureWritable(request.StatePath);
         var existing = ClusterStateFile.TryLoad(request.StatePath);
-        CheckStateBelongs(request, existing, client.Context.Zone);
-        if (request.KubeKeyPath is { } kk && !File.Exists(kk))
+        if (existing is not null)
         {
-            throw new HaClusterException(KubeKeyNotFoundErrorId, FailureKind.ObjectNotFound, $"The kk binary '{kk}' does not exist.", kk);
-        }
-
-        if (request.PrivateKeyPath is { } key && !File.Exists(key))
-        {
-            throw new HaClusterException(SshErrorIds.KeyFileNotFound, FailureKind.ObjectNotFound, $"The private key file '{key}' does not exist.", key);
+            ClusterStateFile.CheckBelongs(existing, request.StatePath, request.Name, client.Context.Zone, client.Context.Endpoint);
         }
 
         var lookup = new ResourceLookup(client);
@@ -98,26 +101,77 @@ public static class ClusterPlanner
             step.Completed = existing?.IsCompleted(step.Id) == true;
         }
 
-        return new ClusterPlan(request, client.Context.Zone, vxnet, nodes, taskBox, eip, existing, steps);
+        return new ClusterPlan(request, client.Context.Zone, client.Context.Endpoint.ToString(), vxnet, nodes, taskBox, eip, existing, steps);
     }
 
-    private static void CheckStateBelongs(ClusterRequest request, ClusterState? existing, string zone)
+    /// <summary>
+    /// Checks every input that needs no cloud call: the name, control characters, the kk source and version, the key
+    /// file, and the versions and components of the KubeKey config (checked on stand-in hosts; the real hosts are checked
+    /// again once the instances are known).
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <exception cref="HaClusterException">The first problem.</exception>
+    public static void CheckInput(ClusterRequest request)
     {
-        if (existing is null)
+        if (!ClusterNames.IsValid(request.Name))
         {
-            return;
+            InputText.RequirePrintable("The cluster name", request.Name);
+            throw new HaClusterException(NameInvalidErrorId, FailureKind.InvalidArgument, $"Cluster name '{request.Name}' must be 1-{ClusterNames.MaxNameLength} lowercase letters, digits and inner '-': it names the load balancers and is the QingCloud tag (shorter than 15 characters).", request.Name);
         }
 
-        if (existing.Name != request.Name)
+        foreach (var (what, value) in Texts(request))
         {
-            throw new HaClusterException(StateMismatchErrorId, FailureKind.InvalidOperation, $"The state file '{request.StatePath}' belongs to cluster '{existing.Name}', not '{request.Name}'.", request.StatePath);
+            InputText.RequirePrintable(what, value);
         }
 
-        if (existing.Zone is { } recorded && recorded != zone)
+        if (request.KubeKeyPath is { } kk && !File.Exists(kk))
         {
-            throw new HaClusterException(StateMismatchErrorId, FailureKind.InvalidOperation, $"The state file '{request.StatePath}' records cluster '{request.Name}' in zone {recorded}, but the QingCloud context is in zone {zone}.", request.StatePath);
+            throw new HaClusterException(KubeKeyNotFoundErrorId, FailureKind.ObjectNotFound, $"The kk binary '{kk}' does not exist.", kk);
+        }
+
+        InstallPlan.CheckOptions(ClusterBuilder.InstallOptions(request, connect: null));
+        if (request.PrivateKeyPath is { } key && !File.Exists(key))
+        {
+            throw new HaClusterException(SshErrorIds.KeyFileNotFound, FailureKind.ObjectNotFound, $"The private key file '{key}' does not exist.", key);
+        }
+
+        if (request.SshPort is < 1 or > 65535)
+        {
+            throw new HaClusterException(ConfigFindingCode.PortOutOfRange, FailureKind.InvalidArgument, $"The SSH port {request.SshPort} must be between 1 and 65535.", request.SshPort);
+        }
+
+        // Stand-in hosts in the numbers given: version, component and network findings do not depend on which hosts.
+        var controlPlane = request.ControlPlane.Select((_, i) => $"control-{i + 1}").ToList();
+        var workers = request.Workers.Select((_, i) => $"worker-{i + 1}").ToList();
+        var config = ClusterConfigBuilder.Build(new ClusterConfigOptions
+        {
+            Name = request.Name,
+            Hosts = controlPlane.Concat(workers).Select((n, i) => new HaHost(n, "192.0.2." + (i % 250 + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList(),
+            ControlPlane = controlPlane,
+            Etcd = controlPlane,
+            Worker = workers.Count == 0 ? controlPlane : workers,
+            Port = ClusterNames.ApiPort,
+            KubernetesVersion = request.KubernetesVersion,
+            KubeSphereVersion = request.KubeSphereVersion,
+            EnabledComponents = request.EnabledComponents.ToList(),
+        });
+        if (ClusterConfigValidator.Validate(config).FirstOrDefault(f => f.Severity == FindingSeverity.Error && InputOnlyCodes.Contains(f.Code)) is { } error)
+        {
+            throw new HaClusterException(error.Code, FailureKind.InvalidArgument, error.Message, error.Target);
         }
     }
+
+    private static IEnumerable<(string What, string? Value)> Texts(ClusterRequest request) =>
+        request.ControlPlane.Select(v => ("A control-plane instance", (string?)v))
+            .Concat(request.Workers.Select(v => ("A worker instance", (string?)v)))
+            .Concat(request.EnabledComponents.Select(v => ("A KubeSphere component", (string?)v)))
+            .Concat(new (string, string?)[]
+            {
+                ("The VxNet", request.VxNet), ("The taskbox", request.TaskBox), ("The EIP", request.EipId), ("The SSH user", request.User),
+                ("The KubeSphere version", request.KubeSphereVersion), ("The Kubernetes version", request.KubernetesVersion),
+                ("The kk version", request.KubeKeyVersion), ("The kk path", request.KubeKeyPath), ("The private key path", request.PrivateKeyPath),
+                ("The state file path", request.StatePath), ("The known_hosts path", request.KnownHostsPath), ("The failover master", request.FailoverMaster),
+            });
 
     private static async Task<List<ClusterNode>> ResolveNodesAsync(ClusterRequest request, QingCloudClient client, VxNet vxnet, CancellationToken cancellationToken)
     {
@@ -140,12 +194,19 @@ public static class ClusterPlanner
                 throw new HaClusterException(InstanceNotUsableErrorId, FailureKind.InvalidOperation, $"Instance {instance.InstanceId} ({instance.InstanceName}) is {instance.Status}.", instance.InstanceId);
             }
 
-            var nic = instance.VxNets.FirstOrDefault(v => v.VxNetId == vxnet.VxNetId);
-            if (nic is null || string.IsNullOrEmpty(nic.PrivateIp))
+            if (instance.Status == "stopped")
             {
-                throw new HaClusterException(InstanceNotInVxNetErrorId, FailureKind.InvalidArgument, $"Instance {instance.InstanceId} ({instance.InstanceName}) has no address in VxNet {vxnet.VxNetId} ({vxnet.VxNetName}); the load balancers reach backends there.", instance.InstanceId);
+                // kk cannot log in to a stopped node; the load balancers alone can be built around it.
+                var message = $"Instance {instance.InstanceId} ({instance.InstanceName}) is stopped; start it (Start-QcInstance {instance.InstanceId}) before installing.";
+                if (!request.SkipInstall)
+                {
+                    throw new HaClusterException(InstanceStoppedErrorId, FailureKind.InvalidOperation, message, instance.InstanceId);
+                }
+
+                client.Observer.Warning(message + " Its backends stay down until it runs.");
             }
 
+            var nic = VxNetMembership.RequireAddressIn(instance, vxnet.VxNetId, $"{vxnet.VxNetId} ({vxnet.VxNetName})");
             var host = new HaHost(instance.InstanceName, nic.PrivateIp!)
             {
                 InternalAddress = nic.PrivateIp!,

@@ -64,6 +64,7 @@ public static class ClusterReader
             Etcd = InRole(ClusterRoles.Etcd),
             TaskBox = state.TaskBox,
             Zone = state.Zone,
+            Endpoint = state.Endpoint,
             VxNetId = state.VxNetId,
             StatePath = statePath,
             Backends = string.Format(CultureInfo.InvariantCulture, "{0}/{1} up", up, backends.Count),

@@ -105,9 +105,12 @@ public sealed class ClusterRemover
     public async Task<ClusterRemovalPlan> FindAsync(string name, string statePath, bool keepEip, CancellationToken cancellationToken = default)
     {
         var state = ClusterStateFile.TryLoad(statePath);
-        if (state is not null && state.Name != name)
+        if (state is not null)
         {
-            throw new HaClusterException(ClusterPlanner.StateMismatchErrorId, FailureKind.InvalidOperation, $"The state file '{statePath}' belongs to cluster '{state.Name}', not '{name}'.", statePath);
+            ClusterStateFile.CheckBelongs(state, statePath, name, _client.Context.Zone, _client.Context.Endpoint);
+
+            // It is deleted last: a folder that will not let it go is found now, before anything else is.
+            ClusterStateFile.EnsureWritable(statePath);
         }
 
         var plan = new ClusterRemovalPlan(name, statePath, state is not null);
@@ -190,7 +193,7 @@ public sealed class ClusterRemover
         if (File.Exists(plan.StatePath))
         {
             _client.Observer.Verbose($"Deleting the state file {plan.StatePath}.");
-            File.Delete(plan.StatePath);
+            ClusterStateFile.Delete(plan.StatePath);
         }
     }
 
@@ -381,8 +384,20 @@ public sealed class ClusterRemover
         catch (HaClusterException ex) when (ex is QingCloudAmbiguousResultException || ex.ErrorId == "QcEipNotFound")
         {
             _client.Observer.Verbose($"EIP release outcome unknown ({ex.Message}); checking {eipId}.");
-            var left = await _client.DescribeEipsAsync(status: LiveEipStatuses, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (left.Any(e => e.EipId == eipId))
+            var left = (await _client.DescribeEipsAsync(status: LiveEipStatuses, cancellationToken: cancellationToken).ConfigureAwait(false)).FirstOrDefault(e => e.EipId == eipId);
+            if (left is { IsIdle: false })
+            {
+                // The lost attempt took effect and the EIP is on its way out ("is [releasing]" to the retry).
+                try
+                {
+                    await _client.WaitForEipsAsync(new[] { eipId }, "released", wait, cancellationToken).ConfigureAwait(false);
+                }
+                catch (QingCloudApiException api) when (api.RetCode == 2100)
+                {
+                    // Gone altogether.
+                }
+            }
+            else if (left is not null)
             {
                 throw;
             }

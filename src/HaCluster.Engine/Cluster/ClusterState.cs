@@ -29,6 +29,10 @@ public sealed class ClusterState
     [JsonPropertyName("zone")]
     public string? Zone { get; set; }
 
+    /// <summary>The QingCloud API endpoint the resources were created through (a state file is refused elsewhere).</summary>
+    [JsonPropertyName("endpoint")]
+    public string? Endpoint { get; set; }
+
     /// <summary>The VxNet of the nodes and the internal load balancer.</summary>
     [JsonPropertyName("vxnet_id")]
     public string? VxNetId { get; set; }

@@ -21,6 +21,12 @@ public static class ClusterStateFile
     /// <summary>Error id: the file exists but is not a state file this module can read.</summary>
     public const string InvalidErrorId = "HaClusterStateInvalid";
 
+    /// <summary>Error id: the path cannot hold a state file (a folder, read-only, a missing folder, a full disk, no permission).</summary>
+    public const string UnusableErrorId = "HaClusterStateFileUnusable";
+
+    /// <summary>Error id: the state file belongs to another cluster, zone, endpoint or network.</summary>
+    public const string MismatchErrorId = "HaClusterStateMismatch";
+
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
@@ -37,6 +43,11 @@ public static class ClusterStateFile
     /// <exception cref="HaClusterException"><c>HaClusterStateInvalid</c> when the file is not a readable state file.</exception>
     public static ClusterState? TryLoad(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw Unusable(path, "it is a folder, not a file");
+        }
+
         if (!File.Exists(path))
         {
             return null;
@@ -50,6 +61,10 @@ public static class ClusterStateFile
         catch (JsonException ex)
         {
             throw new HaClusterException(InvalidErrorId, FailureKind.InvalidData, $"'{path}' is not a HaCluster state file: {ex.Message}", path, ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Unusable(path, Cause(ex), ex);
         }
 
         if (state is null || string.IsNullOrEmpty(state.Name))
@@ -68,22 +83,15 @@ public static class ClusterStateFile
     /// <summary>Writes the state atomically (temporary file in the same folder, then rename).</summary>
     /// <param name="path">The file.</param>
     /// <param name="state">The state.</param>
+    /// <exception cref="HaClusterException"><c>HaClusterStateFileUnusable</c> naming the path and the cause.</exception>
     public static void Save(string path, ClusterState state)
     {
         state.Updated = DateTime.UtcNow;
         var json = JsonSerializer.Serialize(state, Options);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
+        var temporary = TemporaryPath(path);
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                var bytes = Utf8.GetBytes(json);
-                stream.Write(bytes, 0, bytes.Length);
-                stream.Flush(flushToDisk: true);
-            }
-
+            WriteSynced(temporary, Utf8.GetBytes(json));
             if (File.Exists(path))
             {
                 File.Replace(temporary, path, destinationBackupFileName: null);
@@ -93,14 +101,151 @@ public static class ClusterStateFile
                 File.Move(temporary, path);
             }
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Unusable(path, Cause(ex), ex);
+        }
         finally
         {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
+            DeleteQuietly(temporary);
         }
     }
+
+    /// <summary>
+    /// Proves, before anything is created, that the state file can be written (and later deleted): the path is no
+    /// folder, the file is not read-only, its folder exists and is writable, and the disk takes a file of this size.
+    /// The rename that replaces the file would silently overwrite a read-only file, so that is refused here.
+    /// </summary>
+    /// <param name="path">The state file.</param>
+    /// <exception cref="HaClusterException"><c>HaClusterStateFileUnusable</c> naming the path and the cause.</exception>
+    public static void EnsureWritable(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            throw Unusable(path, "it is a folder, not a file");
+        }
+
+        var directory = Path.GetDirectoryName(full) ?? ".";
+        if (!Directory.Exists(directory))
+        {
+            throw Unusable(path, $"its folder '{directory}' does not exist");
+        }
+
+        if ((new DirectoryInfo(directory).Attributes & FileAttributes.ReadOnly) != 0)
+        {
+            throw Unusable(path, $"its folder '{directory}' is read-only");
+        }
+
+        if (File.Exists(full) && (File.GetAttributes(full) & FileAttributes.ReadOnly) != 0)
+        {
+            throw Unusable(path, "the file is read-only");
+        }
+
+        var probe = TemporaryPath(full);
+        try
+        {
+            // A state file grows to a few KB; a disk that cannot take that fails here rather than mid-build.
+            WriteSynced(probe, new byte[16 * 1024]);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Unusable(path, Cause(ex), ex);
+        }
+        finally
+        {
+            DeleteQuietly(probe);
+        }
+    }
+
+    /// <summary>Deletes the state file.</summary>
+    /// <param name="path">The state file.</param>
+    /// <exception cref="HaClusterException"><c>HaClusterStateFileUnusable</c> naming the path and the cause.</exception>
+    public static void Delete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Unusable(path, Cause(ex), ex);
+        }
+    }
+
+    /// <summary>
+    /// Refuses a state file written for another cluster, zone or API endpoint, naming both sides: acting on its ids
+    /// there would orphan the real resources or touch someone else's.
+    /// </summary>
+    /// <param name="state">The state file's content.</param>
+    /// <param name="path">The state file.</param>
+    /// <param name="name">The cluster asked for, or null when the file itself names it.</param>
+    /// <param name="zone">The zone of the QingCloud context.</param>
+    /// <param name="endpoint">The endpoint of the QingCloud context.</param>
+    /// <exception cref="HaClusterException"><c>HaClusterStateMismatch</c>.</exception>
+    public static void CheckBelongs(ClusterState state, string path, string? name, string zone, Uri endpoint)
+    {
+        if (name is not null && state.Name != name)
+        {
+            throw Mismatch(path, $"The state file '{path}' belongs to cluster '{state.Name}', not '{name}'.");
+        }
+
+        if (state.Zone is { } recordedZone && !string.Equals(recordedZone, zone, StringComparison.OrdinalIgnoreCase))
+        {
+            throw Mismatch(path, $"The state file '{path}' records cluster '{state.Name}' in zone {recordedZone}, but the QingCloud context is in zone {zone}; connect to {recordedZone} (Connect-QingCloud -Zone {recordedZone}) or use the state file of this zone.");
+        }
+
+        if (state.Endpoint is { } recordedEndpoint && !SameEndpoint(recordedEndpoint, endpoint))
+        {
+            throw Mismatch(path, $"The state file '{path}' records cluster '{state.Name}' at endpoint {recordedEndpoint}, but the QingCloud context uses {endpoint}; connect to {recordedEndpoint} or use the state file of that endpoint.");
+        }
+    }
+
+    private static bool SameEndpoint(string recorded, Uri endpoint) =>
+        Uri.TryCreate(recorded, UriKind.Absolute, out var uri)
+        && Uri.Compare(uri, endpoint, UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+
+    private static HaClusterException Mismatch(string path, string message) => new(MismatchErrorId, FailureKind.InvalidOperation, message, path);
+
+    private static string TemporaryPath(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        return Path.Combine(directory, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
+    }
+
+    private static void WriteSynced(string path, byte[] bytes)
+    {
+        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        stream.Write(bytes, 0, bytes.Length);
+        stream.Flush(flushToDisk: true);
+    }
+
+    private static void DeleteQuietly(string path)
+    {
+        try
+        {
+            if (File.Exists(path))
+            {
+                File.Delete(path);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Only a temporary file; the error that matters is already on its way.
+        }
+    }
+
+    // The OS's words for the common causes, without the stack of .NET types around them.
+    private static string Cause(Exception ex) => ex switch
+    {
+        UnauthorizedAccessException => "permission denied",
+        DirectoryNotFoundException => "its folder does not exist",
+        IOException io when (io.HResult & 0xFFFF) is 28 or 112 => "the disk is full",
+        _ => ex.Message,
+    };
+
+    private static HaClusterException Unusable(string path, string cause, Exception? inner = null) =>
+        new(UnusableErrorId, FailureKind.ResourceUnavailable, $"The state file '{path}' cannot be used: {cause}. Give -StatePath a writable file in an existing folder.", path, inner);
 }
 
 /// <summary>The state of one run, saved after every change. Thread-safe: both load balancer paths update it concurrently.</summary>

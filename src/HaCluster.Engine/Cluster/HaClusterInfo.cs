@@ -57,6 +57,9 @@ public sealed class HaClusterInfo
     /// <summary>QingCloud zone.</summary>
     public string? Zone { get; set; }
 
+    /// <summary>The QingCloud API endpoint the cluster was built through.</summary>
+    public string? Endpoint { get; set; }
+
     /// <summary>The VxNet.</summary>
     public string? VxNetId { get; set; }
 

@@ -65,6 +65,32 @@ internal sealed class InstallPlan
             throw new HaClusterException(errors[0].Code, FailureKind.InvalidData, errors[0].Message + more, errors[0].Target);
         }
 
+        var local = CheckOptions(options);
+        return new InstallPlan
+        {
+            Directory = InstallWorkspace.ShellPath(options.WorkingDirectory!),
+            LocalKubeKey = local,
+            Version = options.KubeKeyVersion is null ? null : KubeKeyBinary.NormalizeVersion(options.KubeKeyVersion),
+            Zone = KubeKeyBinary.NormalizeZone(options.KkZone),
+            Timeout = options.Timeout,
+            ReconnectTimeout = options.ReconnectTimeout > TimeSpan.Zero ? options.ReconnectTimeout : TimeSpan.Zero,
+            Mode = options.Mode,
+            KeepConfig = options.KeepConfig,
+            SkipPreflight = options.SkipPreflight,
+            PreflightThrottleLimit = Math.Max(1, options.PreflightThrottleLimit),
+            Connect = Narrated(options.Connect ?? new SshConnectOptions(), observer),
+        };
+    }
+
+    /// <summary>
+    /// Checks the options that need no connection (kk source and version, working directory, timeout), so New-HaCluster
+    /// can refuse them before it creates anything.
+    /// </summary>
+    /// <param name="options">The options.</param>
+    /// <returns>The full local path of the kk binary to upload, if any.</returns>
+    /// <exception cref="HaClusterException"><c>InstallOptionInvalid</c>, <c>KubeKeyFileNotFound</c>, <c>KubeKeyVersionUnsupported</c>.</exception>
+    public static string? CheckOptions(KubeKeyInstallOptions options)
+    {
         if (options.KubeKeyPath is not null && options.KubeKeyVersion is not null)
         {
             throw Invalid("Give either a kk binary to upload or a kk version to download, not both.", options.KubeKeyVersion);
@@ -91,20 +117,13 @@ internal sealed class InstallPlan
             throw Invalid($"The timeout {options.Timeout} is shorter than one second; give a TimeSpan such as 01:30:00.", options.Timeout);
         }
 
-        return new InstallPlan
+        if (options.KubeKeyVersion is not null)
         {
-            Directory = InstallWorkspace.ShellPath(directory),
-            LocalKubeKey = local,
-            Version = options.KubeKeyVersion is null ? null : KubeKeyBinary.NormalizeVersion(options.KubeKeyVersion),
-            Zone = KubeKeyBinary.NormalizeZone(options.KkZone),
-            Timeout = options.Timeout,
-            ReconnectTimeout = options.ReconnectTimeout > TimeSpan.Zero ? options.ReconnectTimeout : TimeSpan.Zero,
-            Mode = options.Mode,
-            KeepConfig = options.KeepConfig,
-            SkipPreflight = options.SkipPreflight,
-            PreflightThrottleLimit = Math.Max(1, options.PreflightThrottleLimit),
-            Connect = Narrated(options.Connect ?? new SshConnectOptions(), observer),
-        };
+            KubeKeyBinary.NormalizeVersion(options.KubeKeyVersion);
+        }
+
+        KubeKeyBinary.NormalizeZone(options.KkZone);
+        return local;
     }
 
     private static SshConnectOptions Narrated(SshConnectOptions connect, IOperationObserver observer) =>

@@ -139,7 +139,8 @@ public sealed class LoadBalancerService
     {
         var work = MergeBatches(batches);
         var listeners = await _lookup.ListenersAsync(work.Select(b => b.ListenerId), cancellationToken).ConfigureAwait(false);
-        await _lookup.InstancesAsync(work.SelectMany(b => b.Backends).Select(b => b.ResourceId), cancellationToken).ConfigureAwait(false);
+        var instances = await _lookup.InstancesAsync(work.SelectMany(b => b.Backends).Select(b => b.ResourceId), cancellationToken).ConfigureAwait(false);
+        await CheckBackendNetworksAsync(work, listeners, instances, cancellationToken).ConfigureAwait(false);
         await CheckBackendLimitsAsync(work, listeners, cancellationToken).ConfigureAwait(false);
 
         var ids = new List<string>();
@@ -155,6 +156,27 @@ public sealed class LoadBalancerService
 
         var added = await _lookup.BackendsAsync(ids, cancellationToken).ConfigureAwait(false);
         return added;
+    }
+
+    // Backends of a load balancer in a VxNet must have an address there (as New-HaCluster requires of its nodes).
+    private async Task CheckBackendNetworksAsync(IReadOnlyList<BackendBatch> work, IReadOnlyList<Listener> listeners, IReadOnlyList<Instance> instances, CancellationToken cancellationToken)
+    {
+        var lbIds = listeners.Where(l => !string.IsNullOrEmpty(l.LoadBalancerId)).Select(l => l.LoadBalancerId!).Distinct().ToList();
+        IReadOnlyList<LoadBalancer> lbs = lbIds.Count == 0 ? Array.Empty<LoadBalancer>() : await _client.DescribeLoadBalancersAsync(lbIds, cancellationToken: cancellationToken).ConfigureAwait(false);
+        foreach (var batch in work)
+        {
+            var lb = lbs.FirstOrDefault(l => l.LoadBalancerId == listeners.FirstOrDefault(x => x.ListenerId == batch.ListenerId)?.LoadBalancerId);
+            if (lb is null || VxNetMembership.BackendVxNet(lb) is not { } vxnet)
+            {
+                continue;
+            }
+
+            foreach (var backend in batch.Backends)
+            {
+                var instance = instances.First(i => i.InstanceId == backend.ResourceId);
+                VxNetMembership.RequireAddressIn(instance, vxnet, $"{vxnet} of load balancer {lb.LoadBalancerId} ({lb.LoadBalancerName})");
+            }
+        }
     }
 
     /// <summary>

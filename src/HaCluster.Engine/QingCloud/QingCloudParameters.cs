@@ -5,6 +5,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
+using HaCluster.Engine.Common;
 
 namespace HaCluster.Engine.QingCloud;
 
@@ -61,6 +62,12 @@ public sealed class QingCloudParameters : IEnumerable<KeyValuePair<string, strin
         if (!_names.Add(name))
         {
             throw new ArgumentException($"Parameter '{name}' was added twice.", nameof(name));
+        }
+
+        // Every name sent to QingCloud (load balancer, listener, backend, EIP, rule, tag, ...) passes here.
+        if (name.EndsWith("name", StringComparison.Ordinal))
+        {
+            InputText.RequirePrintable($"The {name.Substring(name.LastIndexOf('.') + 1)}", value);
         }
 
         _items.Add(new KeyValuePair<string, string>(name, value));

@@ -40,6 +40,11 @@ public sealed class GetHaClusterCommand : HaClusterCmdlet
         try
         {
             state = ClusterStateFile.TryLoad(path);
+            if (state is not null)
+            {
+                var context = ResolveContext();
+                ClusterStateFile.CheckBelongs(state, path, null, context.Zone, context.Endpoint);
+            }
         }
         catch (HaClusterException ex)
         {

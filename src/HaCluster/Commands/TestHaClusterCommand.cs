@@ -109,6 +109,11 @@ public sealed class TestHaClusterCommand : QcCmdlet
         ClusterVerificationRequest request = null!;
         try
         {
+            if (ParameterSetName == ClusterSet)
+            {
+                CheckSameCloud(Cluster!);
+            }
+
             request = ParameterSetName == ClusterSet ? ClusterInput.ToRequest(Cluster!) : new ClusterVerificationRequest
             {
                 InternalLoadBalancerId = InternalLoadBalancer,
@@ -138,6 +143,22 @@ public sealed class TestHaClusterCommand : QcCmdlet
         {
             WriteObject(failed == 0);
         }
+    }
+
+    // A cluster object from Get-HaCluster says where its state file put it; checking it in another zone or cloud would
+    // describe ids that mean nothing there (or someone else's).
+    private void CheckSameCloud(PSObject cluster)
+    {
+        var zone = cluster.Properties["Zone"]?.Value as string;
+        var endpoint = cluster.Properties["Endpoint"]?.Value as string;
+        if (zone is null && endpoint is null)
+        {
+            return;
+        }
+
+        var context = ResolveContext();
+        var recorded = new ClusterState { Name = cluster.Properties["Name"]?.Value as string ?? string.Empty, Zone = zone, Endpoint = endpoint };
+        ClusterStateFile.CheckBelongs(recorded, cluster.Properties["StatePath"]?.Value as string ?? "(the cluster object)", null, context.Zone, context.Endpoint);
     }
 
     private void Configure(ClusterVerificationRequest request)

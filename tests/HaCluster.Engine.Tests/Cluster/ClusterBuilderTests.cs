@@ -412,16 +412,5 @@ public sealed class ClusterBuilderTests : IDisposable
         }
     }
 
-    private ClusterRequest Request(string name) => new()
-    {
-        Name = name,
-        ControlPlane = new List<string> { "master1", "master2", "master3" },
-        Workers = new List<string> { "node1", "node2", "i-node0003" },
-        VxNet = "pn",
-        User = "hauser",
-        Password = QingCloudContextTests.Secure("not-used"),
-        StatePath = Path.Combine(_directory, name + ClusterStateFile.Suffix),
-        SkipInstall = true,
-        WaitTimeout = TimeSpan.FromMinutes(2),
-    };
+    private ClusterRequest Request(string name) => TestClusterRequest.Create(name, _directory);
 }

@@ -1,0 +1,150 @@
+# Copyright (c) HaCluster contributors. MIT License.
+# Issue 10, table-driven: ownership is proven before anything is touched, every check runs before anything exists, and a
+# state file that cannot be used is a HaCluster error. Each case asserts the FullyQualifiedErrorId and that the
+# emulator's /_emulator/state and the state file(s) are byte for byte unchanged.
+# Runs on 127.92.0.0/24 (VxNet pn), 127.92.2.0/24 (VxNet other) and 127.92.1.0/24 (EIPs); no lab hosts.
+
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    . $PSScriptRoot/EmulatorHelpers.ps1
+
+    $script:Work = Join-Path ([System.IO.Path]::GetTempPath()) ('hacluster-owner-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
+    New-Item -ItemType Directory -Path $Work | Out-Null
+    $instances = for ($i = 0; $i -lt 6; $i++) {
+        $name = ('master1', 'master2', 'master3', 'node1', 'node2', 'node3')[$i]
+        $id = if ($i -lt 3) { 'i-master0{0}' -f ($i + 1) } else { 'i-node000{0}' -f ($i - 2) }
+        "  - { instance_id: $id, instance_name: $name, vxnet_id: vxnet-pn, private_ip: 127.92.0.$($i + 2) }"
+    }
+    $script:Emulator = Start-TestEmulator -ConfigYaml ((@(
+                'vxnets:'
+                '  - { vxnet_id: vxnet-pn, vxnet_name: pn, ip_network: 127.92.0.0/24 }'
+                '  - { vxnet_id: vxnet-other, vxnet_name: other, ip_network: 127.92.2.0/24 }'
+                'instances:') + $instances + @(
+                '  - { instance_id: i-sleeper1, instance_name: sleeper, vxnet_id: vxnet-pn, private_ip: 127.92.0.20, status: stopped }'
+                '  - { instance_id: i-stranger, instance_name: stranger, vxnet_id: vxnet-other, private_ip: 127.92.2.2 }'
+                'eip_pool: 127.92.1.0/24'
+                'job_latency_ms: 50'
+                'lease_window_ms: 300'
+                'health_check_time_scale: 0.05')) -join "`n")
+    Connect-QingCloud -AccessKeyId $Emulator.AccessKeyId -SecretAccessKey (ConvertTo-SecureString $Emulator.Secret -AsPlainText -Force) -Zone $Emulator.Zone -Endpoint $Emulator.Endpoint
+
+    # A live cluster, built with its own state file: the thing every case must leave exactly as it is.
+    $script:LiveState = Join-Path $Work 'live.hacluster.json'
+    $script:Live = New-HaCluster -Name live -ControlPlane master1, master2, master3 -Worker node1, node2, node3 -VxNet pn -SkipInstall -StatePath $LiveState -Confirm:$false
+    $script:Listener = Get-QcLbListener -LoadBalancer $Live.InternalLoadBalancerId
+
+    # Hand-edited copies of the live state file.
+    function script:Copy-LiveState([string] $Name, [scriptblock] $Edit) {
+        $state = Get-Content -Raw $LiveState | ConvertFrom-Json
+        & $Edit $state
+        $path = Join-Path $Work "$Name.hacluster.json"
+        $state | ConvertTo-Json -Depth 10 | Set-Content -Path $path
+        $path
+    }
+    $script:OtherZone = Copy-LiveState 'zone' { param($s) $s.zone = 'sh1a' }
+    $script:OtherEndpoint = Copy-LiveState 'endpoint' { param($s) $s.endpoint = 'https://api.qingcloud.com/iaas/' }
+
+    # Paths a state file cannot live at.
+    $script:Folder = Join-Path $Work 'folder.hacluster.json'
+    New-Item -ItemType Directory -Path $Folder | Out-Null
+    $script:Missing = Join-Path $Work 'no-such-folder/missing.hacluster.json'
+    $script:ReadOnlyFile = Join-Path $Work 'readonly.hacluster.json'
+    Set-Content -Path $ReadOnlyFile -Value '{ "schema": 1, "name": "readonly" }'
+    chmod 0444 $ReadOnlyFile
+    $script:ReadOnlyFolder = Join-Path $Work 'locked'
+    New-Item -ItemType Directory -Path $ReadOnlyFolder | Out-Null
+    chmod 0555 $ReadOnlyFolder
+
+    # Every file a case might touch, with its content (or its absence), and the emulator's whole state.
+    function script:Get-Snapshot {
+        $files = Get-ChildItem -Path $Work -Recurse -Force -File | Sort-Object FullName | ForEach-Object { "$($_.FullName)`n$(Get-Content -Raw $_.FullName)" }
+        [pscustomobject]@{ Cloud = (Invoke-WebRequest ($Emulator.BaseUri + '_emulator/state')).Content; Files = $files -join "`n--`n" }
+    }
+
+    # The base arguments of a New-HaCluster that would succeed.
+    function script:Get-NewArguments([string] $Name) {
+        @{
+            Name = $Name; ControlPlane = 'master1', 'master2', 'master3'; Worker = 'node1'; VxNet = 'pn'
+            Credential = [pscredential]::new('u', (ConvertTo-SecureString 'p' -AsPlainText -Force))
+            StatePath = (Join-Path $Work "$Name.hacluster.json"); Confirm = $false; ErrorAction = 'Stop'
+        }
+    }
+}
+
+AfterAll {
+    Disconnect-QingCloud -ErrorAction SilentlyContinue
+    Stop-TestEmulator $Emulator
+    chmod 0755 $ReadOnlyFolder
+    Remove-Item -Recurse -Force $Work -ErrorAction SilentlyContinue
+}
+
+BeforeDiscovery {
+    # The table, evaluated at discovery; its scriptblocks run later, when the cluster and the files exist.
+    $script:Cases = @(
+        # Every check before anything exists: input that needs no cloud call.
+        @{ Case = 'New-HaCluster -KubeKeyVersion v4.0.0'; Id = 'KubeKeyVersionUnsupported,HaCluster.Commands.NewHaClusterCommand'; Run = { $a = Get-NewArguments k4; New-HaCluster @a -KubeKeyVersion v4.0.0 } }
+        @{ Case = 'New-HaCluster -KubeKeyVersion that is no version'; Id = 'InstallOptionInvalid,HaCluster.Commands.NewHaClusterCommand'; Run = { $a = Get-NewArguments kx; New-HaCluster @a -KubeKeyVersion newest } }
+        @{ Case = 'New-HaCluster -KubernetesVersion kk cannot install'; Id = 'KubernetesVersionUnsupported,HaCluster.Commands.NewHaClusterCommand'; Run = { $a = Get-NewArguments k8s; New-HaCluster @a -KubernetesVersion v1.40.0 } }
+        @{ Case = 'New-HaCluster -KubeSphereVersion kk does not know'; Id = 'KubeSphereVersionUnsupported,HaCluster.Commands.NewHaClusterCommand'; Run = { $a = Get-NewArguments ks; New-HaCluster @a -KubeSphereVersion v9.9.9 } }
+        @{ Case = 'New-HaCluster -EnableComponent without KubeSphere'; Id = 'KubeSphereVersionRequired,HaCluster.Commands.NewHaClusterCommand'; Run = { $a = Get-NewArguments comp; New-HaCluster @a -EnableComponent devops } }
+        @{ Case = 'New-HaCluster -PrivateKeyPath that does not exist'; Id = 'SshKeyFileNotFound,HaCluster.Commands.NewHaClusterCommand'; Run = { $a = Get-NewArguments key; New-HaCluster @a -PrivateKeyPath (Join-Path $Work 'no_key') } }
+        @{ Case = 'New-HaCluster with a stopped node, installing'; Id = 'HaClusterInstanceStopped,HaCluster.Commands.NewHaClusterCommand'; Run = { $a = Get-NewArguments sleepy; $a.Worker = 'node1', 'sleeper'; New-HaCluster @a } }
+        @{ Case = 'New-HaCluster with a node from another VxNet'; Id = 'QcInstanceNotInVxNet,HaCluster.Commands.NewHaClusterCommand'; Run = { $a = Get-NewArguments far; $a.Worker = 'stranger'; New-HaCluster @a } }
+        @{ Case = 'New-HaCluster with a newline in a node'; Id = 'HaClusterControlCharacter,HaCluster.Commands.NewHaClusterCommand'; Run = { $a = Get-NewArguments ctl; $a.Worker = "node1`nWARNING: forged"; New-HaCluster @a } }
+        @{ Case = 'New-HaCluster with an escape sequence in the name'; Id = 'HaClusterControlCharacter,HaCluster.Commands.NewHaClusterCommand'; Run = { $a = Get-NewArguments ctl; $a.Name = "ctl`e[2J"; New-HaCluster @a } }
+        @{ Case = 'New-QcLoadBalancer with a newline in the name'; Id = 'HaClusterControlCharacter,HaCluster.Commands.NewQcLoadBalancerCommand'; Run = { New-QcLoadBalancer -Name "web`nfake" -VxNet pn -ErrorAction Stop } }
+        @{ Case = 'New-QcEip with a bell in the name'; Id = 'HaClusterControlCharacter,HaCluster.Commands.NewQcEipCommand'; Run = { New-QcEip -Name "ip`a" -ErrorAction Stop } }
+        @{ Case = 'Add-QcLbListener with a tab in the name'; Id = 'HaClusterControlCharacter,HaCluster.Commands.AddQcLbListenerCommand'; Run = { Add-QcLbListener -LoadBalancer $Live.InternalLoadBalancerId -Port 7443 -Name "a`tb" -ErrorAction Stop } }
+        @{ Case = 'Add-QcLbBackend of an instance from another VxNet to an internal LB'; Id = 'QcInstanceNotInVxNet,HaCluster.Commands.AddQcLbBackendCommand'; Run = { Get-QcInstance stranger | Add-QcLbBackend -Listener $Listener -Port 6443 -ErrorAction Stop } }
+
+        # Bad files: a HaCluster error naming the path, never a raw IOException, and nothing created.
+        @{ Case = 'New-HaCluster -StatePath that is a folder'; Id = 'HaClusterStateFileUnusable,HaCluster.Commands.NewHaClusterCommand'; Run = { $a = Get-NewArguments folder; $a.StatePath = $Folder; New-HaCluster @a } }
+        @{ Case = 'New-HaCluster -StatePath in a missing folder'; Id = 'HaClusterStateFileUnusable,HaCluster.Commands.NewHaClusterCommand'; Run = { $a = Get-NewArguments missing; $a.StatePath = $Missing; New-HaCluster @a } }
+        @{ Case = 'New-HaCluster -StatePath that is read-only'; Id = 'HaClusterStateFileUnusable,HaCluster.Commands.NewHaClusterCommand'; Run = { $a = Get-NewArguments readonly; $a.StatePath = $ReadOnlyFile; New-HaCluster @a } }
+        @{ Case = 'New-HaCluster -StatePath in a read-only folder'; Id = 'HaClusterStateFileUnusable,HaCluster.Commands.NewHaClusterCommand'; Run = { $a = Get-NewArguments locked; $a.StatePath = (Join-Path $ReadOnlyFolder 'locked.hacluster.json'); New-HaCluster @a } }
+        @{ Case = 'Get-HaCluster -StatePath that is a folder'; Id = 'HaClusterStateFileUnusable,HaCluster.Commands.GetHaClusterCommand'; Run = { Get-HaCluster -StatePath $Folder -ErrorAction Stop } }
+        @{ Case = 'Remove-HaCluster -StatePath that is a folder'; Id = 'HaClusterStateFileUnusable,HaCluster.Commands.RemoveHaClusterCommand'; Run = { Remove-HaCluster -Name live -StatePath $Folder -Confirm:$false -ErrorAction Stop } }
+
+        # A state file of another zone or endpoint is refused by every cmdlet that reads it.
+        @{ Case = 'New-HaCluster with a state file of another zone'; Id = 'HaClusterStateMismatch,HaCluster.Commands.NewHaClusterCommand'; Run = { $a = Get-NewArguments live; $a.StatePath = $OtherZone; New-HaCluster @a } }
+        @{ Case = 'Get-HaCluster with a state file of another zone'; Id = 'HaClusterStateMismatch,HaCluster.Commands.GetHaClusterCommand'; Run = { Get-HaCluster -StatePath $OtherZone -ErrorAction Stop } }
+        @{ Case = 'Test-HaCluster with a cluster of another zone'; Id = 'HaClusterStateMismatch,HaCluster.Commands.TestHaClusterCommand'; Run = { $c = Get-HaCluster -StatePath $LiveState; $c.Zone = 'sh1a'; $c | Test-HaCluster -ErrorAction Stop } }
+        @{ Case = 'Remove-HaCluster with a state file of another zone'; Id = 'HaClusterStateMismatch,HaCluster.Commands.RemoveHaClusterCommand'; Run = { Remove-HaCluster -Name live -StatePath $OtherZone -Confirm:$false -ErrorAction Stop } }
+        @{ Case = 'New-HaCluster with a state file of another endpoint'; Id = 'HaClusterStateMismatch,HaCluster.Commands.NewHaClusterCommand'; Run = { $a = Get-NewArguments live; $a.StatePath = $OtherEndpoint; New-HaCluster @a } }
+        @{ Case = 'Get-HaCluster with a state file of another endpoint'; Id = 'HaClusterStateMismatch,HaCluster.Commands.GetHaClusterCommand'; Run = { Get-HaCluster -StatePath $OtherEndpoint -ErrorAction Stop } }
+        @{ Case = 'Remove-HaCluster with a state file of another endpoint'; Id = 'HaClusterStateMismatch,HaCluster.Commands.RemoveHaClusterCommand'; Run = { Remove-HaCluster -Name live -StatePath $OtherEndpoint -Confirm:$false -ErrorAction Stop } }
+    )
+}
+
+Describe 'Refused before anything changes' {
+
+    It '<Case>' -ForEach $Cases {
+        $before = Get-Snapshot
+        $caught = $null
+        try { & $Run | Out-Null } catch { $caught = $_ }
+        $caught | Should -Not -BeNullOrEmpty -Because 'the command must be refused'
+        $caught.FullyQualifiedErrorId | Should -Be $Id
+        # The module's own error, never a raw IOException or UnauthorizedAccessException (its type lives in the module's load context).
+        $types = for ($t = $caught.Exception.GetType(); $t; $t = $t.BaseType) { $t.Name }
+        $types | Should -Contain 'HaClusterException'
+        $caught.TargetObject | Should -Not -BeNullOrEmpty
+        $after = Get-Snapshot
+        $after.Cloud | Should -Be $before.Cloud -Because 'nothing in QingCloud changes'
+        $after.Files | Should -Be $before.Files -Because 'no state file is created, changed or deleted'
+    }
+}
+
+Describe 'What is allowed stays allowed' {
+    It 'a stopped node with -SkipInstall is a warning, and the names of the mismatched zones are both in the message' {
+        $a = Get-NewArguments sleepy
+        $a.Worker = 'node1', 'sleeper'
+        $a.Remove('Confirm')
+        New-HaCluster @a -SkipInstall -WhatIf -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
+        $warnings | Should -Match 'i-sleeper1 \(sleeper\) is stopped'
+
+        $caught = $null
+        try { Get-HaCluster -StatePath $OtherZone -ErrorAction Stop } catch { $caught = $_ }
+        $caught.Exception.Message | Should -Match 'zone sh1a'
+        $caught.Exception.Message | Should -Match "zone $($Emulator.Zone)"
+    }
+}
