@@ -42,6 +42,19 @@ BeforeAll {
         $path
     }
     $script:OtherZone = Copy-LiveState 'zone' { param($s) $s.zone = 'sh1a' }
+
+    # A hand-edited state file of cluster 'forged' naming a load balancer and an EIP made by hand, and the live cluster's
+    # external load balancer (tagged, but another cluster's).
+    $script:ByHandLb = New-QcLoadBalancer -Name byhand -VxNet pn
+    $script:ByHandEip = New-QcEip -Name byhand
+    $script:Forged = Copy-LiveState 'forged' {
+        param($s)
+        $s.name = 'forged'; $s.tag_id = $null; $s.tag_created = $false
+        $s.internal.loadbalancer_id = $ByHandLb.LoadBalancerId; $s.internal.loadbalancer_name = 'forged-internal'
+        $s.external.loadbalancer_name = 'forged-external'; $s.external.eip_id = $ByHandEip.EipId; $s.external.eip_created = $true
+    }
+    $script:Elsewhere = Join-Path $Work 'elsewhere'
+    New-Item -ItemType Directory -Path $Elsewhere | Out-Null
     $script:OtherEndpoint = Copy-LiveState 'endpoint' { param($s) $s.endpoint = 'https://api.qingcloud.com/iaas/' }
 
     # Paths a state file cannot live at.
@@ -113,6 +126,11 @@ BeforeDiscovery {
         @{ Case = 'New-HaCluster with a state file of another endpoint'; Id = 'HaClusterStateMismatch,HaCluster.Commands.NewHaClusterCommand'; Run = { $a = Get-NewArguments live; $a.StatePath = $OtherEndpoint; New-HaCluster @a } }
         @{ Case = 'Get-HaCluster with a state file of another endpoint'; Id = 'HaClusterStateMismatch,HaCluster.Commands.GetHaClusterCommand'; Run = { Get-HaCluster -StatePath $OtherEndpoint -ErrorAction Stop } }
         @{ Case = 'Remove-HaCluster with a state file of another endpoint'; Id = 'HaClusterStateMismatch,HaCluster.Commands.RemoveHaClusterCommand'; Run = { Remove-HaCluster -Name live -StatePath $OtherEndpoint -Confirm:$false -ErrorAction Stop } }
+
+    # Ownership is proven, not assumed.
+    @{ Case = 'Remove-HaCluster -Force with a state file naming resources made by hand'; Id = 'HaClusterResourceNotOwned,HaCluster.Commands.RemoveHaClusterCommand'; Run = { Remove-HaCluster -Name forged -StatePath $Forged -Force -ErrorAction Stop } }
+    @{ Case = 'New-HaCluster with the name of a live cluster and another state file'; Id = 'HaClusterNameInUse,HaCluster.Commands.NewHaClusterCommand'; Run = { $a = Get-NewArguments live; $a.StatePath = Join-Path $Elsewhere 'live.hacluster.json'; New-HaCluster @a -SkipInstall } }
+    @{ Case = 'New-HaCluster with the name of a live cluster and no state file in this folder'; Id = 'HaClusterNameInUse,HaCluster.Commands.NewHaClusterCommand'; Run = { Push-Location $Elsewhere; try { $a = Get-NewArguments live; $a.Remove('StatePath'); New-HaCluster @a -SkipInstall } finally { Pop-Location } } }
     )
 }
 
@@ -131,6 +149,53 @@ Describe 'Refused before anything changes' {
         $after = Get-Snapshot
         $after.Cloud | Should -Be $before.Cloud -Because 'nothing in QingCloud changes'
         $after.Files | Should -Be $before.Files -Because 'no state file is created, changed or deleted'
+    }
+}
+
+Describe 'Ownership' {
+    It 'Remove-HaCluster -Force lists each resource that is not the cluster''s, touches none of them and keeps the state file' {
+        $before = Get-Snapshot
+        Remove-HaCluster -Name forged -StatePath $Forged -Force -ErrorAction SilentlyContinue -ErrorVariable errors -WarningAction SilentlyContinue
+        @($errors).Count | Should -Be 3
+        $errors.FullyQualifiedErrorId | Sort-Object -Unique | Should -Be 'HaClusterResourceNotOwned,HaCluster.Commands.RemoveHaClusterCommand'
+        $errors.CategoryInfo.Category | Sort-Object -Unique | Should -Be 'SecurityError'
+        ($errors.TargetObject | Sort-Object) | Should -Be (@($ByHandLb.LoadBalancerId, $Live.ExternalLoadBalancerId, $ByHandEip.EipId) | Sort-Object)
+        $errors[0].Exception.Message | Should -Match 'left alone'
+        $after = Get-Snapshot
+        $after.Cloud | Should -Be $before.Cloud
+        $after.Files | Should -Be $before.Files
+    }
+
+    It '-WhatIf lists what Remove-HaCluster would delete, and what New-HaCluster -Adopt takes over and would prune' {
+        $output = Invoke-FreshPwsh -Script @"
+Import-Module '$ModuleManifest'
+Connect-QingCloud -AccessKeyId '$($Emulator.AccessKeyId)' -SecretAccessKey (ConvertTo-SecureString '$($Emulator.Secret)' -AsPlainText -Force) -Zone '$($Emulator.Zone)' -Endpoint '$($Emulator.Endpoint)'
+Remove-HaCluster -Name live -StatePath '$LiveState' -WhatIf
+New-HaCluster -Name live -ControlPlane master1, master2, master3 -Worker node1 -VxNet pn -SkipInstall -StatePath '$(Join-Path $Elsewhere 'live.hacluster.json')' -Adopt -Prune -WhatIf -WarningAction SilentlyContinue
+"@
+        $text = $output -join "`n"
+        $text | Should -Match "load balancer $($Live.InternalLoadBalancerId) \(live-internal\)"
+        $text | Should -Match "load balancer $($Live.ExternalLoadBalancerId) \(live-external\)"
+        $text | Should -Match "EIP $($Live.EipId)"
+        $text | Should -Match ([regex]::Escape("state file $LiveState"))
+        $text | Should -Match 'Adopting \(nothing is removed from them\)'
+        $text | Should -Match 'Removing \(-Prune\) backends that are not cluster nodes'
+        $text | Should -Match '\(i-node0002:30880\)'
+        $text | Should -Match '\(i-node0003:30880\)'
+    }
+
+    It 'New-HaCluster -Adopt takes over a live cluster without removing anything, and -Prune removes only what -WhatIf listed' {
+        $since = (Get-EmulatorRequestLog -Emulator $Emulator | Select-Object -Last 1).sequence
+        $a = Get-NewArguments live
+        $a.StatePath = Join-Path $Elsewhere 'live.hacluster.json'
+        $adopted = New-HaCluster @a -SkipInstall -Adopt -WarningAction SilentlyContinue
+        $adopted.InternalLoadBalancerId | Should -Be $Live.InternalLoadBalancerId
+        Get-EmulatorRequestLog -Emulator $Emulator -Since $since | Where-Object action -Match '^(Delete|Release|Create|Allocate)' | Should -BeNullOrEmpty
+        @(Get-QcLbBackend -Listener (Get-QcLbListener -LoadBalancer $Live.ExternalLoadBalancerId)).Count | Should -Be 6
+
+        New-HaCluster @a -SkipInstall -Prune -WarningAction SilentlyContinue | Out-Null
+        (Get-QcLbBackend -Listener (Get-QcLbListener -LoadBalancer $Live.ExternalLoadBalancerId)).ResourceId | Sort-Object | Should -Be 'i-master01', 'i-master02', 'i-master03', 'i-node0001'
+        @(Get-EmulatorRequestLog -Emulator $Emulator -Action DeleteLoadBalancerBackends -Since $since | Where-Object ret_code -EQ 0).Count | Should -Be 1
     }
 }
 

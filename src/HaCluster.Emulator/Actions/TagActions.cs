@@ -1,5 +1,5 @@
 // Copyright (c) HaCluster contributors. MIT License.
-// Tag actions: CreateTag, AttachTags, DetachTags, DescribeTags, DeleteTags (reference §4.8).
+// Tag actions: CreateTag, ModifyTagAttributes, AttachTags, DetachTags, DescribeTags, DeleteTags (reference §4.8).
 
 using System.Linq;
 using System.Text.Json.Nodes;
@@ -19,6 +19,7 @@ internal static class TagActions
     public static void Register(ActionTable table)
     {
         table.Add("CreateTag", Create);
+        table.Add("ModifyTagAttributes", Modify);
         table.Add("AttachTags", Attach);
         table.Add("DetachTags", Detach);
         table.Add("DescribeTags", Describe);
@@ -46,6 +47,24 @@ internal static class TagActions
         };
         c.State.Tags[tag.Id] = tag;
         return new JsonObject { ["tag_id"] = tag.Id };
+    }
+
+    // One tag at a time: `tag` (id), optional `tag_name` and `description` (docs.qingcloud.com/api/tag/modify_tag_attributes).
+    private static JsonObject Modify(ActionContext c)
+    {
+        var tag = CloudState.Find(c.State.Tags, c.Params.Required("tag"), c.Zone);
+        if (c.Params.Get("tag_name") is { } name)
+        {
+            if (name.Length >= 15)
+            {
+                throw ApiException.Invalid("tag_name", name, "must be shorter than 15 characters");
+            }
+
+            tag.Name = name;
+        }
+
+        tag.Description = c.Params.Get("description") ?? tag.Description;
+        return [];
     }
 
     private static JsonObject Attach(ActionContext c)

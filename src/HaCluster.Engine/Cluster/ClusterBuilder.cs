@@ -112,6 +112,12 @@ public sealed partial class ClusterBuilder
             async ct => (await _client.FindTagsByNameAsync(name, ct).ConfigureAwait(false)).FirstOrDefault()?.TagId,
             cancellationToken).ConfigureAwait(false);
         Observer.Verbose(created ? $"Created tag '{name}' ({id})." : $"Using tag '{name}' ({id}).");
+        if (created)
+        {
+            // The tag says which state file owns the cluster, so a New-HaCluster elsewhere can name it when it refuses.
+            await _client.ModifyTagDescriptionAsync(id, ClusterOwnership.TagDescription(store.Path), cancellationToken).ConfigureAwait(false);
+        }
+
         store.Update(s =>
         {
             s.TagId = id;

@@ -234,6 +234,12 @@ public sealed class ClusterPlan
 
     /// <summary>The ordered steps.</summary>
     public IReadOnlyList<ClusterPlanStep> Steps { get; }
+
+    /// <summary>Live resources of the cluster's name that another state file made and <c>-Adopt</c> takes over (one line each).</summary>
+    public IList<string> Adopted { get; } = new List<string>();
+
+    /// <summary>Backends on the cluster's listeners that are not cluster nodes: removed with <c>-Prune</c>, else left alone.</summary>
+    public IList<Backend> ExtraBackends { get; } = new List<Backend>();
 }
 
 /// <summary>Role names as recorded in the state file.</summary>

@@ -95,13 +95,106 @@ public static class ClusterPlanner
         CheckQuotas(nodes);
         var taskBox = request.SkipInstall ? null : FindTaskBox(request, nodes);
         var eip = request.EipId is null ? null : await CheckEipAsync(request, lookup, client, cancellationToken).ConfigureAwait(false);
+
+        // One cluster name, one owner: a run without the state file that made the cluster's live resources refuses them.
+        var adopted = existing?.TagId is null ? await FindLiveClusterAsync(request, client, cancellationToken).ConfigureAwait(false) : new List<string>();
         var steps = Steps(request, vxnet, taskBox, eip);
         foreach (var step in steps)
         {
             step.Completed = existing?.IsCompleted(step.Id) == true;
         }
 
-        return new ClusterPlan(request, client.Context.Zone, client.Context.Endpoint.ToString(), vxnet, nodes, taskBox, eip, existing, steps);
+        var planned = new ClusterPlan(request, client.Context.Zone, client.Context.Endpoint.ToString(), vxnet, nodes, taskBox, eip, existing, steps);
+        foreach (var line in adopted)
+        {
+            planned.Adopted.Add(line);
+        }
+
+        foreach (var extra in await FindExtraBackendsAsync(planned, client, cancellationToken).ConfigureAwait(false))
+        {
+            planned.ExtraBackends.Add(extra);
+        }
+
+        return planned;
+    }
+
+    /// <summary>The backends on a listener that are not the path's nodes on its port (one rule for -WhatIf and the run).</summary>
+    /// <param name="present">The listener's backends.</param>
+    /// <param name="nodes">The nodes that belong there.</param>
+    /// <param name="port">The port they listen on.</param>
+    /// <returns>The others.</returns>
+    internal static List<Backend> ExtraBackends(IEnumerable<Backend> present, IEnumerable<ClusterNode> nodes, int port) =>
+        present.Where(b => b.Port != port || nodes.All(n => n.Instance.InstanceId != b.ResourceId)).ToList();
+
+    // The live resources carrying the cluster's name or tag; refused (naming them and their state file) unless -Adopt.
+    private static async Task<List<string>> FindLiveClusterAsync(ClusterRequest request, QingCloudClient client, CancellationToken cancellationToken)
+    {
+        var name = request.Name;
+        var tag = (await client.FindTagsByNameAsync(name, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        var found = new List<string>();
+        foreach (var lbName in new[] { ClusterNames.InternalLoadBalancer(name), ClusterNames.ExternalLoadBalancer(name) })
+        {
+            found.AddRange((await client.FindLoadBalancersByNameAsync(lbName, cancellationToken: cancellationToken).ConfigureAwait(false))
+                .Select(l => $"load balancer {l.LoadBalancerId} ({l.LoadBalancerName})"));
+        }
+
+        if (tag is not null)
+        {
+            var tagged = await client.DescribeEipsAsync(status: new[] { "pending", "available", "associated", "suspended" }, tagIds: new[] { tag.TagId }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            found.AddRange(tagged.Select(e => $"EIP {e.EipId} ({e.EipName})"));
+        }
+
+        if (found.Count == 0)
+        {
+            return found;
+        }
+
+        var owner = tag is null ? null : ClusterOwnership.StateFileOf(tag);
+        var ownerText = owner is null ? "no state file is recorded" : $"their state file is {owner}";
+        if (!request.Adopt)
+        {
+            throw new HaClusterException(
+                ClusterOwnership.NameInUseErrorId,
+                FailureKind.ResourceExists,
+                $"Cluster name '{name}' belongs to live resources that the state file {request.StatePath} did not make: {string.Join(", ", found)} ({ownerText}). Run New-HaCluster with that state file (-StatePath), choose another name, or give -Adopt to take them over (adoption removes nothing).",
+                name);
+        }
+
+        client.Observer.Warning($"Adopting the live resources of cluster '{name}' ({ownerText}): {string.Join(", ", found)}. Nothing is removed from them{(request.Prune ? " except, with -Prune, backends that are not cluster nodes" : string.Empty)}.");
+        return found;
+    }
+
+    // The listeners New-HaCluster will converge: recorded in the state file, or (adopting) found by the cluster's names.
+    private static async Task<List<Backend>> FindExtraBackendsAsync(ClusterPlan plan, QingCloudClient client, CancellationToken cancellationToken)
+    {
+        var extras = new List<Backend>();
+        foreach (var (section, lbName, port, nodes) in new[]
+        {
+            (plan.ExistingState?.Internal, ClusterNames.InternalLoadBalancer(plan.Name), ClusterNames.ApiPort, plan.ControlPlane),
+            (plan.ExistingState?.External, ClusterNames.ExternalLoadBalancer(plan.Name), ClusterNames.ConsolePort, plan.Nodes),
+        })
+        {
+            var lbId = section?.LoadBalancerId;
+            if (lbId is null && plan.Adopted.Count > 0)
+            {
+                lbId = (await client.FindLoadBalancersByNameAsync(lbName, cancellationToken: cancellationToken).ConfigureAwait(false)).FirstOrDefault()?.LoadBalancerId;
+            }
+
+            if (lbId is null)
+            {
+                continue;
+            }
+
+            var listeners = await client.DescribeLoadBalancerListenersAsync(loadBalancerId: lbId, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var listener = listeners.FirstOrDefault(l => l.ListenerId == section?.ListenerId) ?? listeners.FirstOrDefault(l => l.ListenerPort == port);
+            if (listener is not null)
+            {
+                var present = await client.DescribeLoadBalancerBackendsAsync(listenerId: listener.ListenerId, cancellationToken: cancellationToken).ConfigureAwait(false);
+                extras.AddRange(ExtraBackends(present, nodes, port));
+            }
+        }
+
+        return extras;
     }
 
     /// <summary>

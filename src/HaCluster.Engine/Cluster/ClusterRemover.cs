@@ -49,6 +49,15 @@ public sealed class ClusterRemovalPlan
     /// <summary>The cluster's tag, deleted last; null when the module did not create it or it still marks other resources.</summary>
     public Tag? Tag { get; set; }
 
+    /// <summary>Resources the state file names (or with the cluster's names) that are not provably the cluster's: never touched.</summary>
+    public IList<NotOwnedResource> NotOwned { get; } = new List<NotOwnedResource>();
+
+    /// <summary>
+    /// Whether the state file goes at the end: only when everything it names is gone, so not while a resource it names
+    /// is left alone as not the cluster's.
+    /// </summary>
+    public bool DeletesStateFile => StateFileExists && NotOwned.Count == 0;
+
     /// <summary>True when there is nothing to remove but (perhaps) the state file.</summary>
     public bool IsEmpty => FirewallRules.Count == 0 && LoadBalancers.Count == 0 && Eip is null && TagPairsToDetach.Count == 0 && Tag is null;
 
@@ -70,7 +79,7 @@ public sealed class ClusterRemovalPlan
             lines.Add($"tag {Tag.TagId} ({Tag.TagName})");
         }
 
-        if (StateFileExists)
+        if (DeletesStateFile)
         {
             lines.Add($"state file {StatePath}");
         }
@@ -114,17 +123,18 @@ public sealed class ClusterRemover
         }
 
         var plan = new ClusterRemovalPlan(name, statePath, state is not null);
-        var tagId = state?.TagId ?? (await _client.FindTagsByNameAsync(name, cancellationToken).ConfigureAwait(false)).FirstOrDefault()?.TagId;
+        var tagId = await FindTagAsync(plan, state, cancellationToken).ConfigureAwait(false);
         foreach (var (section, lbName) in new[] { (state?.Internal, ClusterNames.InternalLoadBalancer(name)), (state?.External, ClusterNames.ExternalLoadBalancer(name)) })
         {
-            var lb = await FindLoadBalancerAsync(section?.LoadBalancerId, lbName, tagId, stateKnowsName: section is not null, cancellationToken).ConfigureAwait(false);
+            var (lb, recordedIsOurs) = await FindLoadBalancerAsync(plan, section, lbName, tagId, cancellationToken).ConfigureAwait(false);
             if (lb is not null)
             {
                 plan.LoadBalancers.Add(lb);
             }
 
+            // The group of a load balancer that is not ours is not searched; a gone one's recorded group still is.
             var port = lbName.EndsWith("-internal", StringComparison.Ordinal) ? ClusterNames.ApiPort : ClusterNames.ConsolePort;
-            var groupId = lb?.SecurityGroupId ?? section?.SecurityGroupId;
+            var groupId = lb?.SecurityGroupId ?? (recordedIsOurs ? section?.SecurityGroupId : null);
             if (groupId is not null)
             {
                 await AddRulesAsync(plan, groupId, section?.FirewallRuleId, ClusterNames.FirewallRule(name, port), cancellationToken).ConfigureAwait(false);
@@ -138,7 +148,7 @@ public sealed class ClusterRemover
         }
         else
         {
-            var eip = await FindEipAsync(state, name, tagId, cancellationToken).ConfigureAwait(false);
+            var eip = await FindEipAsync(plan, state, name, tagId, cancellationToken).ConfigureAwait(false);
             if (keepEip)
             {
                 plan.KeptEipId = eip?.EipId;
@@ -190,30 +200,72 @@ public sealed class ClusterRemover
             await DeleteTagAsync(tag, cancellationToken).ConfigureAwait(false);
         }
 
-        if (File.Exists(plan.StatePath))
+        if (!plan.DeletesStateFile)
+        {
+            if (plan.StateFileExists)
+            {
+                _client.Observer.Verbose($"Keeping the state file {plan.StatePath}: it names resources that were left alone.");
+            }
+        }
+        else if (File.Exists(plan.StatePath))
         {
             _client.Observer.Verbose($"Deleting the state file {plan.StatePath}.");
             ClusterStateFile.Delete(plan.StatePath);
         }
     }
 
-    private async Task<LoadBalancer?> FindLoadBalancerAsync(string? recordedId, string name, string? tagId, bool stateKnowsName, CancellationToken cancellationToken)
+    // The cluster's tag: the one the state file records when it is named after the cluster, else the one with its name.
+    private async Task<string?> FindTagAsync(ClusterRemovalPlan plan, ClusterState? state, CancellationToken cancellationToken)
     {
-        if (recordedId is not null)
+        if (state?.TagId is not { } recorded)
+        {
+            return (await _client.FindTagsByNameAsync(plan.Name, cancellationToken).ConfigureAwait(false)).FirstOrDefault()?.TagId;
+        }
+
+        var tag = (await _client.DescribeTagsAsync(new[] { recorded }, cancellationToken: cancellationToken).ConfigureAwait(false)).FirstOrDefault(t => t.TagId == recorded);
+        if (tag is not null && ClusterOwnership.WhyNotOwned(tag.TagName, null, plan.Name, recorded) is { } why)
+        {
+            plan.NotOwned.Add(new NotOwnedResource("tag", tag.TagId, tag.TagName, why));
+            return null;
+        }
+
+        return recorded;
+    }
+
+    // A recorded id counts only when the load balancer is provably ours. Without a state file, or when the state file
+    // records no id (a run stopped between create and the state write), the one with the cluster's name and tag counts;
+    // an untagged one with the name is reported, never deleted (New-HaCluster adopts and tags it).
+    private async Task<(LoadBalancer? Lb, bool RecordedIsOurs)> FindLoadBalancerAsync(ClusterRemovalPlan plan, LoadBalancerState? section, string name, string? tagId, CancellationToken cancellationToken)
+    {
+        if (section?.LoadBalancerId is { } recordedId)
         {
             var byId = (await _client.DescribeLoadBalancersAsync(new[] { recordedId }, cancellationToken: cancellationToken).ConfigureAwait(false))
                 .FirstOrDefault(l => LiveLoadBalancerStatuses.Contains(l.Status));
-            if (byId is not null)
+            if (byId is null)
             {
-                return byId;
+                return (null, true);
             }
+
+            var why = section.LoadBalancerName is { } recordedName && recordedName != name
+                ? $"the state file records the name '{recordedName}', not '{name}'"
+                : ClusterOwnership.WhyNotOwned(byId.LoadBalancerName, byId.Tags, name, tagId);
+            if (why is null)
+            {
+                return (byId, true);
+            }
+
+            plan.NotOwned.Add(new NotOwnedResource("loadbalancer", byId.LoadBalancerId, byId.LoadBalancerName, why));
+            return (null, false);
         }
 
-        // Without a recorded id, a load balancer counts as ours when it carries the tag, or when the state file shows a
-        // run was creating it (a crash between CreateLoadBalancer and the state write leaves it untagged and unrecorded).
         var named = await _client.FindLoadBalancersByNameAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return named.FirstOrDefault(l => tagId is not null && l.Tags.Any(t => t.TagId == tagId))
-            ?? (stateKnowsName && recordedId is null && named.Count == 1 ? named[0] : null);
+        var ours = named.FirstOrDefault(l => ClusterOwnership.WhyNotOwned(l.LoadBalancerName, l.Tags, name, tagId) is null);
+        foreach (var other in named.Where(l => l != ours && l.Tags.Count == 0))
+        {
+            plan.NotOwned.Add(new NotOwnedResource("loadbalancer", other.LoadBalancerId, other.LoadBalancerName, "it carries no tag of the cluster (a run stopped between creating and tagging it leaves one: run New-HaCluster again to adopt it)"));
+        }
+
+        return (ours, true);
     }
 
     private async Task AddRulesAsync(ClusterRemovalPlan plan, string groupId, string? recordedRuleId, string ruleName, CancellationToken cancellationToken)
@@ -228,7 +280,14 @@ public sealed class ClusterRemover
             return;
         }
 
-        var ours = rules.Where(r => r.SecurityGroupRuleId == recordedRuleId || r.SecurityGroupRuleName == ruleName).Select(r => r.SecurityGroupRuleId).ToList();
+        // A rule cannot carry a tag: its name is the proof. A recorded id of a rule with another name is not ours.
+        if (recordedRuleId is not null && rules.FirstOrDefault(r => r.SecurityGroupRuleId == recordedRuleId) is { } recorded
+            && ClusterOwnership.WhyNotOwned(recorded.SecurityGroupRuleName, null, ruleName, null) is { } why)
+        {
+            plan.NotOwned.Add(new NotOwnedResource("firewall rule", recorded.SecurityGroupRuleId, recorded.SecurityGroupRuleName, why));
+        }
+
+        var ours = rules.Where(r => r.SecurityGroupRuleName == ruleName).Select(r => r.SecurityGroupRuleId).ToList();
         if (ours.Count > 0)
         {
             if (!plan.FirewallRules.TryGetValue(groupId, out var list))
@@ -315,28 +374,32 @@ public sealed class ClusterRemover
         }
     }
 
-    private async Task<Eip?> FindEipAsync(ClusterState? state, string name, string? tagId, CancellationToken cancellationToken)
+    private async Task<Eip?> FindEipAsync(ClusterRemovalPlan plan, ClusterState? state, string name, string? tagId, CancellationToken cancellationToken)
     {
-        if (state is not null && state.External.EipId is { } recorded)
+        var eipName = ClusterNames.Eip(name);
+        if (state?.External.EipId is { } recorded)
         {
+            Eip? byId = null;
             try
             {
-                var byId = (await _client.DescribeEipsAsync(new[] { recorded }, cancellationToken: cancellationToken).ConfigureAwait(false))
+                byId = (await _client.DescribeEipsAsync(new[] { recorded }, cancellationToken: cancellationToken).ConfigureAwait(false))
                     .FirstOrDefault(e => e.Status is not ("released" or "ceased"));
-                if (byId is not null)
-                {
-                    return byId;
-                }
             }
             catch (QingCloudApiException ex) when (ex.RetCode == 2100)
             {
             }
+
+            if (byId is not null && ClusterOwnership.WhyNotOwned(byId.EipName, byId.Tags, eipName, tagId) is { } why)
+            {
+                plan.NotOwned.Add(new NotOwnedResource("eip", byId.EipId, byId.EipName, why));
+                return null;
+            }
+
+            return byId;
         }
 
-        var named = await _client.FindEipsByNameAsync(ClusterNames.Eip(name), cancellationToken).ConfigureAwait(false);
-        var stateWasAllocating = state is not null && state.External.EipId is null && state.IsCompleted(ClusterStepIds.Tag);
-        return named.FirstOrDefault(e => tagId is not null && e.Tags.Any(t => t.TagId == tagId))
-            ?? (stateWasAllocating && named.Count == 1 ? named[0] : null);
+        var named = await _client.FindEipsByNameAsync(eipName, cancellationToken).ConfigureAwait(false);
+        return named.FirstOrDefault(e => ClusterOwnership.WhyNotOwned(e.EipName, e.Tags, eipName, tagId) is null);
     }
 
     private async Task DeleteRulesAsync(string groupId, IReadOnlyList<string> ruleIds, WaitOptions wait, CancellationToken cancellationToken)

@@ -55,6 +55,15 @@ public sealed class ClusterRequest
     /// <summary>The kk version to download on the taskbox when <see cref="KubeKeyPath"/> is not given.</summary>
     public string? KubeKeyVersion { get; set; }
 
+    /// <summary>
+    /// Take over the live resources of a cluster with this name that another state file (or none) made. Without it a
+    /// cluster name has one owner and New-HaCluster refuses. Adoption never removes anything.
+    /// </summary>
+    public bool Adopt { get; set; }
+
+    /// <summary>Remove backends that are not cluster nodes from the cluster's listeners (otherwise they are left alone, with a warning).</summary>
+    public bool Prune { get; set; }
+
     /// <summary>Full path of the state file.</summary>
     public string StatePath { get; set; } = string.Empty;
 

@@ -264,11 +264,17 @@ internal sealed class LoadBalancerPath
         var nodes = _external ? _plan.Nodes : _plan.ControlPlane;
         var service = new LoadBalancerService(_client);
         var present = await _client.DescribeLoadBalancerBackendsAsync(listenerId: listener.ListenerId, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var extra = present.Where(b => b.Port != Port || nodes.All(n => n.Instance.InstanceId != b.ResourceId)).ToList();
-        if (extra.Count > 0)
+        var extra = ClusterPlanner.ExtraBackends(present, nodes, Port);
+        var extraText = string.Join(", ", extra.Select(b => $"{b.ResourceId}:{b.Port}"));
+        if (extra.Count > 0 && _plan.Request.Prune)
         {
-            _client.Observer.Warning($"Removing backend(s) of listener {listener.ListenerId} that are not cluster nodes on port {Port}: {string.Join(", ", extra.Select(b => $"{b.ResourceId}:{b.Port}"))}.");
+            _client.Observer.Warning($"Removing backend(s) of listener {listener.ListenerId} that are not cluster nodes on port {Port} (-Prune): {extraText}.");
             await service.RemoveBackendsAsync(extra.Select(b => b.BackendId), cancellationToken).ConfigureAwait(false);
+        }
+        else if (extra.Count > 0)
+        {
+            // Someone else's backends, or nodes left out on purpose: nothing is removed unless asked.
+            _client.Observer.Warning($"Leaving backend(s) of listener {listener.ListenerId} that are not cluster nodes on port {Port} alone: {extraText}. -Prune removes them.");
         }
 
         var missing = nodes.Where(n => present.All(b => b.ResourceId != n.Instance.InstanceId || b.Port != Port))

@@ -8,7 +8,7 @@ using System.Threading.Tasks;
 
 namespace HaCluster.Engine.QingCloud;
 
-/// <content>CreateTag, AttachTags, DetachTags, DescribeTags, DeleteTags.</content>
+/// <content>CreateTag, ModifyTagAttributes, AttachTags, DetachTags, DescribeTags, DeleteTags.</content>
 public sealed partial class QingCloudClient
 {
     /// <summary>CreateTag (names are unique and under 15 characters). Not repeated after an ambiguous failure: look up with <see cref="FindTagsByNameAsync"/>.</summary>
@@ -23,6 +23,14 @@ public sealed partial class QingCloudClient
         var reply = await InvokeAsync("CreateTag", new QingCloudParameters().Add("tag_name", name).Add("color", color), QingCloudCallOptions.NonIdempotent, cancellationToken).ConfigureAwait(false);
         return RequireString(reply, "tag_id", "CreateTag");
     }
+
+    /// <summary>ModifyTagAttributes: sets the description of one tag (repeating it is harmless).</summary>
+    /// <param name="tagId">The tag.</param>
+    /// <param name="description">The description.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task.</returns>
+    public Task ModifyTagDescriptionAsync(string tagId, string description, CancellationToken cancellationToken = default) =>
+        InvokeAsync("ModifyTagAttributes", new QingCloudParameters().Add("tag", tagId).Add("description", description), QingCloudCallOptions.Default, cancellationToken);
 
     /// <summary>AttachTags.</summary>
     /// <param name="pairs">Tag, resource type and resource id triples.</param>

@@ -102,6 +102,17 @@ public sealed class NewHaClusterCommand : HaClusterCmdlet
     [ValidateNotNullOrEmpty]
     public string? StatePath { get; set; }
 
+    /// <summary>
+    /// Take over the live load balancers and EIP of a cluster with this name that another state file (or none) made;
+    /// without it New-HaCluster refuses them (HaClusterNameInUse). Adoption removes nothing.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Adopt { get; set; }
+
+    /// <summary>Remove backends that are not cluster nodes from the cluster's listeners; without it they are left alone with a warning. -WhatIf lists them.</summary>
+    [Parameter]
+    public SwitchParameter Prune { get; set; }
+
     /// <summary>Create the load balancers only; no install, no verification.</summary>
     [Parameter]
     public SwitchParameter SkipInstall { get; set; }
@@ -148,10 +159,22 @@ public sealed class NewHaClusterCommand : HaClusterCmdlet
             Failover = Failover,
             KnownHostsPath = ResolvePath(KnownHostsPath),
             AcceptNewHostKey = AcceptNewHostKey,
+            Adopt = Adopt,
+            Prune = Prune,
         };
         var plan = RunQc($"Planning cluster '{Name}'", (client, token) => ClusterPlanner.PlanAsync(request, client, token));
         var steps = string.Join(Environment.NewLine, plan.Steps.Select(s => "  " + s));
         var description = $"Build HA cluster '{Name}' in {plan.Steps.Count} steps (Internal and External run concurrently; state file {request.StatePath}):{Environment.NewLine}{steps}";
+        if (plan.Adopted.Count > 0)
+        {
+            description += $"{Environment.NewLine}Adopting (nothing is removed from them):{Environment.NewLine}{string.Join(Environment.NewLine, plan.Adopted.Select(a => "  " + a))}";
+        }
+
+        if (plan.ExtraBackends.Count > 0)
+        {
+            var backends = string.Join(Environment.NewLine, plan.ExtraBackends.Select(b => $"  backend {b.BackendId} ({b.ResourceId}:{b.Port}) of listener {b.ListenerId}"));
+            description += $"{Environment.NewLine}{(Prune ? "Removing (-Prune) backends that are not cluster nodes" : "Leaving alone backends that are not cluster nodes (-Prune removes them)")}:{Environment.NewLine}{backends}";
+        }
         if (!ShouldProcess(description, $"Build HA cluster '{Name}' ({plan.Steps.Count(s => !s.Completed)} steps to do)?", "New-HaCluster"))
         {
             return;

@@ -5,6 +5,7 @@ using System;
 using System.Linq;
 using System.Management.Automation;
 using HaCluster.Engine.Cluster;
+using HaCluster.Engine.Common;
 using HaCluster.Infrastructure;
 
 namespace HaCluster.Commands;
@@ -13,7 +14,8 @@ namespace HaCluster.Commands;
 /// Removes a cluster's QingCloud resources that New-HaCluster created — firewall rules, load balancers with their listeners
 /// and backends, the EIP (unless -KeepEip or it was given with -Eip) — in reverse order, retrying QingCloud's lease window,
 /// then deletes the state file. Without a state file it finds the resources by the cluster's names and tag. Instances and
-/// resources the module did not create are never touched. Running it again is harmless.
+/// resources the module did not create are never touched: every resource must carry the cluster's tag and name, else it
+/// is reported (HaClusterResourceNotOwned) and left alone, and the state file stays. Running it again is harmless.
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "HaCluster", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
@@ -33,20 +35,35 @@ public sealed class RemoveHaClusterCommand : HaClusterCmdlet
     [Parameter]
     public SwitchParameter KeepEip { get; set; }
 
+    /// <summary>Remove without asking for confirmation. Never removes anything that is not provably the cluster's.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         var path = ResolveStatePath(Name, StatePath);
         var plan = RunQc($"Finding the resources of cluster '{Name}'", (client, token) => new ClusterRemover(client).FindAsync(Name, path, KeepEip, token));
+
+        // Ownership is proven, not assumed: what the state file names but the cluster cannot be shown to own stays, -Force or not.
+        foreach (var stranger in plan.NotOwned)
+        {
+            WriteError(NewError(ClusterOwnership.NotOwnedErrorId, FailureKind.SecurityError, $"Cluster '{Name}': {stranger}.", stranger.Id));
+        }
+
         var lines = plan.Describe();
         if (lines.Count == 0)
         {
-            WriteWarning($"Cluster '{Name}' has nothing to remove: no state file at {path} and no load balancer, EIP or rule with its name and tag.");
+            WriteWarning(plan.NotOwned.Count == 0
+                ? $"Cluster '{Name}' has nothing to remove: no state file at {path} and no load balancer, EIP or rule with its name and tag."
+                : $"Cluster '{Name}' has nothing of its own to remove; the state file {path} stays because it names resources that were left alone.");
             return;
         }
 
-        var description = $"Remove cluster '{Name}':{Environment.NewLine}{string.Join(Environment.NewLine, lines.Select(l => "  " + l))}";
-        if (!ShouldProcess(description, $"Remove cluster '{Name}' ({lines.Count} item(s))?", "Remove-HaCluster"))
+        var list = string.Join(Environment.NewLine, lines.Select(l => "  " + l));
+        var description = $"Remove cluster '{Name}':{Environment.NewLine}{list}";
+        var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value) && ((SwitchParameter)value).IsPresent;
+        if (!(Force && !whatIf) && !ShouldProcess(description, $"Remove cluster '{Name}', these {lines.Count} item(s)?{Environment.NewLine}{list}{Environment.NewLine}", "Remove-HaCluster"))
         {
             return;
         }

@@ -229,6 +229,107 @@ public sealed class ClusterSafetyTests : IDisposable
         Assert.Equal(2, (await service.AddBackendsAsync(new[] { new BackendBatch(web.ListenerId, backends.Select(b => new BackendSpec { ResourceId = b.ResourceId, Port = 30880 }).ToList()) })).Count);
     }
 
+    [Fact]
+    public async Task RemoveLeavesAloneWhatAHandEditedStateFileNamesButTheClusterDoesNotOwn()
+    {
+        await using var cloud = await EmulatorScope.StartAsync();
+        var client = cloud.Client();
+        var service = new LoadBalancerService(client);
+        var handMade = await service.CreateAsync(new LoadBalancerSpec { Name = "byhand", VxNetId = "vxnet-pn" });
+        var sameName = await service.CreateAsync(new LoadBalancerSpec { Name = "forged-external", VxNetId = "vxnet-pn" });
+        var eip = (await new EipService(client).AllocateAsync(new EipSpec { Name = "byhand" }))[0];
+        var request = Request("forged");
+        ClusterStateFile.Save(request.StatePath, new ClusterState
+        {
+            Name = "forged",
+            Zone = client.Context.Zone,
+            Endpoint = client.Context.Endpoint.ToString(),
+            Internal = { LoadBalancerId = handMade.LoadBalancerId, LoadBalancerName = "forged-internal" },
+            External = { LoadBalancerId = sameName.LoadBalancerId, LoadBalancerName = "forged-external", EipId = eip.EipId, EipCreated = true },
+        });
+        var before = File.ReadAllText(request.StatePath);
+        var remover = new ClusterRemover(client);
+
+        var plan = await remover.FindAsync("forged", request.StatePath, keepEip: false);
+
+        Assert.Empty(plan.LoadBalancers);
+        Assert.Null(plan.Eip);
+        Assert.False(plan.DeletesStateFile);
+        Assert.Empty(plan.Describe());
+        Assert.Equal(new[] { handMade.LoadBalancerId, sameName.LoadBalancerId, eip.EipId }, plan.NotOwned.Select(n => n.Id));
+        Assert.Contains("its name is 'byhand', not 'forged-internal'", plan.NotOwned[0].Reason, StringComparison.Ordinal);
+        Assert.Contains("the cluster has no tag", plan.NotOwned[1].Reason, StringComparison.Ordinal);
+        await remover.RemoveAsync(plan);
+
+        Assert.Equal(before, File.ReadAllText(request.StatePath));
+        Assert.Equal(2, (await client.DescribeLoadBalancersAsync(new[] { handMade.LoadBalancerId, sameName.LoadBalancerId })).Count(l => l.Status == "active"));
+        Assert.Equal("available", (await client.DescribeEipsAsync(new[] { eip.EipId }))[0].Status);
+        Assert.DoesNotContain(cloud.Server.GetRequests(), r => r.Action is "DeleteLoadBalancers" or "ReleaseEips" or "DeleteSecurityGroupRules" or "DeleteTags");
+    }
+
+    [Fact]
+    public async Task AStateFileWhoseIdsNameAnotherClustersResourcesRemovesNothingOfThem()
+    {
+        await using var cloud = await EmulatorScope.StartAsync();
+        var client = cloud.Client();
+        var real = Request("real");
+        await new ClusterBuilder(client).BuildAsync(await ClusterPlanner.PlanAsync(real, client));
+        var state = ClusterStateFile.TryLoad(real.StatePath)!;
+        var forged = Request("thief");
+        state.Name = "thief";
+        state.Internal.LoadBalancerName = "thief-internal";
+        ClusterStateFile.Save(forged.StatePath, state);
+
+        var plan = await new ClusterRemover(client).FindAsync("thief", forged.StatePath, keepEip: false);
+
+        Assert.True(plan.IsEmpty);
+        Assert.Contains(plan.NotOwned, n => n.Kind == "tag" && n.Reason.Contains("not 'thief'", StringComparison.Ordinal));
+        Assert.Equal(3, plan.NotOwned.Count(n => n.Kind is "loadbalancer" or "eip"));
+        Assert.False(plan.DeletesStateFile);
+    }
+
+    [Fact]
+    public async Task ASecondStateFileForALiveClusterIsRefusedUnlessAdoptWhichRemovesNothingWithoutPrune()
+    {
+        await using var cloud = await EmulatorScope.StartAsync();
+        var client = cloud.Client();
+        var first = Request("taken");
+        var built = await new ClusterBuilder(client).BuildAsync(await ClusterPlanner.PlanAsync(first, client));
+        Assert.Equal(ClusterOwnership.TagDescription(first.StatePath), (await client.FindTagsByNameAsync("taken"))[0].Description);
+        var elsewhere = Path.Combine(_directory, "elsewhere");
+        Directory.CreateDirectory(elsewhere);
+        var second = TestClusterRequest.Create("taken", elsewhere);
+        second.Workers = new List<string> { "node1" };
+        var since = cloud.Server.GetRequests().Count;
+
+        var error = await Assert.ThrowsAsync<HaClusterException>(() => ClusterPlanner.PlanAsync(second, client));
+
+        Assert.Equal(ClusterOwnership.NameInUseErrorId, error.ErrorId);
+        Assert.Contains(built.InternalLoadBalancerId!, error.Message, StringComparison.Ordinal);
+        Assert.Contains(built.EipId!, error.Message, StringComparison.Ordinal);
+        Assert.Contains("their state file is " + first.StatePath, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(cloud.Server.GetRequests().Skip(since), r => !r.Action!.StartsWith("Describe", StringComparison.Ordinal));
+        Assert.False(File.Exists(second.StatePath));
+
+        // -Adopt: the plan names what it adopts and the backends it would prune; the run removes none of them.
+        second.Adopt = true;
+        var adopted = await ClusterPlanner.PlanAsync(second, client);
+        Assert.Equal(3, adopted.Adopted.Count);
+        Assert.Equal(new[] { "i-node0002", "i-node0003" }, adopted.ExtraBackends.Select(b => b.ResourceId).OrderBy(i => i));
+        await new ClusterBuilder(client).BuildAsync(adopted);
+        Assert.Empty(cloud.Requests("DeleteLoadBalancerBackends"));
+        Assert.Empty(cloud.Requests("CreateLoadBalancer").Skip(2));
+        Assert.Contains(cloud.Observer.VerboseLines, l => l.Contains("-Prune removes them", StringComparison.Ordinal));
+
+        // -Prune removes exactly the listed backends.
+        second.Prune = true;
+        var pruned = await ClusterPlanner.PlanAsync(second, client);
+        await new ClusterBuilder(client).BuildAsync(pruned);
+        Assert.Single(cloud.Requests("DeleteLoadBalancerBackends"), r => r.RetCode == 0);
+        var external = await client.DescribeLoadBalancerBackendsAsync(loadBalancerId: built.ExternalLoadBalancerId);
+        Assert.Equal(new[] { "i-master01", "i-master02", "i-master03", "i-node0001" }, external.Select(b => b.ResourceId).OrderBy(i => i));
+    }
+
     private const string EmulatorOptionsZone = HaCluster.Emulator.EmulatorOptions.DefaultZone;
 
     private ClusterRequest Request(string name) => TestClusterRequest.Create(name, _directory);
