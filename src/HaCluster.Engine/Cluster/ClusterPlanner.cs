@@ -248,7 +248,8 @@ public static class ClusterPlanner
             KubeSphereVersion = request.KubeSphereVersion,
             EnabledComponents = request.EnabledComponents.ToList(),
         });
-        if (ClusterConfigValidator.Validate(config).FirstOrDefault(f => f.Severity == FindingSeverity.Error && InputOnlyCodes.Contains(f.Code)) is { } error)
+        var kubeKey = request.KubeKeyVersion is { } asked ? KubeKeyVersions.Normalize(asked) : null;
+        if (ClusterConfigValidator.Validate(config, kubeKey).FirstOrDefault(f => f.Severity == FindingSeverity.Error && InputOnlyCodes.Contains(f.Code)) is { } error)
         {
             throw new HaClusterException(error.Code, FailureKind.InvalidArgument, error.Message, error.Target);
         }
