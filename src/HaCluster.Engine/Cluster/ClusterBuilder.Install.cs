@@ -120,6 +120,7 @@ public sealed partial class ClusterBuilder
         Timeout = request.InstallTimeout,
         Mode = KubeKeyInstallMode.ResumeOrStart,
         Connect = connect ?? new SshConnectOptions(),
+        Hints = InstallRecoveryHints.NewHaCluster,
     };
 
     /// <summary>Hangs the install's and the checks' progress bars under New-HaCluster's parent bar.</summary>
