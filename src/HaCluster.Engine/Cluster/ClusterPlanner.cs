@@ -237,6 +237,7 @@ public static class ClusterPlanner
     private static async Task<Eip> CheckEipAsync(ClusterRequest request, ResourceLookup lookup, QingCloudClient client, CancellationToken cancellationToken)
     {
         var eip = (await lookup.EipsAsync(new[] { request.EipId! }, cancellationToken).ConfigureAwait(false))[0];
+        LoadBalancerService.RequireLoadBalancerMode(eip);
         var holder = eip.Resource?.ResourceId;
         if (string.IsNullOrEmpty(holder) && eip.Status is "available" or "pending")
         {

@@ -177,7 +177,7 @@ internal sealed class LoadBalancerPath
         });
         lb = (await _client.WaitForLoadBalancersAsync(new[] { id }, "active", _wait, cancellationToken).ConfigureAwait(false))[0];
         await TagAsync("loadbalancer", id, lb.Tags, cancellationToken).ConfigureAwait(false);
-        if (eipId is not null && lb.Eips.All(e => e.EipId != eipId))
+        if (eipId is not null && lb.PublicEips.All(e => e.EipId != eipId))
         {
             _client.Observer.Warning($"Load balancer {id} ({name}) is not bound to EIP {eipId}; the console URL uses the EIP it has.");
         }

@@ -26,6 +26,9 @@ public sealed class LoadBalancerService
     /// <summary>Most backends one load balancer takes.</summary>
     public const int MaxBackendsPerLoadBalancer = 200;
 
+    /// <summary>ErrorId of an EIP whose associate_mode is not 0.</summary>
+    public const string EipAssociateModeErrorId = "QcEipAssociateModeUnsupported";
+
     private readonly QingCloudClient _client;
     private readonly ResourceLookup _lookup;
 
@@ -390,6 +393,7 @@ public sealed class LoadBalancerService
                 throw new HaClusterException("QcEipNotAvailable", FailureKind.InvalidOperation, $"EIP {eip.EipId} ({eip.EipAddr}) is {eip.Status}{holder}; only an available EIP can be bound to a new load balancer.", eip.EipId);
             }
 
+            RequireLoadBalancerMode(eip);
             resolved.EipIds.Add(eip.EipId);
         }
 
@@ -399,6 +403,20 @@ public sealed class LoadBalancerService
         }
 
         return resolved;
+    }
+
+    /// <summary>
+    /// Refuses an EIP whose <c>associate_mode</c> is 1 (bound straight to a VM): only mode 0 EIPs serve load balancers,
+    /// which is the only kind the cloud controller manager picks for them.
+    /// </summary>
+    /// <param name="eip">The EIP.</param>
+    /// <exception cref="HaClusterException"><c>QcEipAssociateModeUnsupported</c>.</exception>
+    public static void RequireLoadBalancerMode(Eip eip)
+    {
+        if (eip is { AssociateMode: not 0 })
+        {
+            throw new HaClusterException(EipAssociateModeErrorId, FailureKind.InvalidArgument, $"EIP {eip.EipId} ({eip.EipAddr}) has associate_mode {eip.AssociateMode} (bound straight to an instance); a load balancer needs an EIP with associate_mode 0. Allocate one with New-QcEip.", eip.EipId);
+        }
     }
 
     private static void CheckPrivateIp(string? privateIp, VxNet vxnet)

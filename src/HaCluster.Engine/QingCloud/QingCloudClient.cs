@@ -96,7 +96,7 @@ public sealed partial class QingCloudClient
     }
 
     /// <summary>
-    /// Calls a Describe action page by page (<c>offset</c>/<c>limit</c> = 100 until <c>total_count</c>) and returns every item.
+    /// Calls a Describe action page by page (<c>offset</c>/<c>limit</c> = 100 until <c>total_count</c>, or while pages are full when the reply has no <c>total_count</c>) and returns every item.
     /// </summary>
     /// <typeparam name="T">Item type.</typeparam>
     /// <param name="action">The Describe action.</param>
@@ -127,8 +127,10 @@ public sealed partial class QingCloudClient
                 }
             }
 
-            var total = reply.TryGetProperty("total_count", out var t) && t.TryGetInt32(out var n) ? n : items.Count;
-            if (count == 0 || items.Count >= total)
+            // A short page is the last one. total_count may be absent (the API spec of DescribeLoadBalancers and
+            // …Backends has none), so without it a full page means "maybe more".
+            int? total = reply.TryGetProperty("total_count", out var t) && t.TryGetInt32(out var n) ? n : null;
+            if (count < PageSize || (total is { } known && items.Count >= known))
             {
                 return items;
             }
