@@ -43,12 +43,12 @@ BeforeAll {
     }
 
     # The tutorial's Step 1 with the step cmdlets: internal LB (TCP 6443 to the masters), external LB on an EIP (HTTP 30880 to all).
-    $script:Internal = New-QcLoadBalancer -Name verify-internal -VxNet pn
+    $script:Internal = New-QcLoadBalancer -Name verify-internal -VxNet pn -SecurityGroup (New-QcSecurityGroup -Name verify-internal)
     $script:ApiListener = $Internal | Add-QcLbListener -Port 6443 -Protocol Tcp -BalanceMode RoundRobin -OpenFirewall
     Get-QcInstance -Name master* | Add-QcLbBackend -Listener $ApiListener -Port 6443 | Out-Null
     $Internal | Update-QcLoadBalancer
     $script:Eip = New-QcEip -Name verify-eip
-    $script:External = New-QcLoadBalancer -Name verify-external -Eip $Eip
+    $script:External = New-QcLoadBalancer -Name verify-external -Eip $Eip -SecurityGroup (New-QcSecurityGroup -Name verify-external)
     $script:ConsoleListener = $External | Add-QcLbListener -Port 30880 -Protocol Http -OpenFirewall
     Get-QcInstance | Add-QcLbBackend -Listener $ConsoleListener -Port 30880 | Out-Null
     $External | Update-QcLoadBalancer

@@ -113,6 +113,7 @@ internal static class SecurityGroupActions
             }
 
             c.State.SecurityGroups.Remove(sg.Id);
+            c.State.TagPairs.RemoveAll(p => p.ResourceId == sg.Id);
         }
 
         return new JsonObject { ["security_groups"] = Render.Strings(groups.Select(g => g.Id)) };

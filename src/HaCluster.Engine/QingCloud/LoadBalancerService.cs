@@ -94,7 +94,8 @@ public sealed class LoadBalancerService
     /// <returns>The new listener.</returns>
     /// <exception cref="HaClusterException">
     /// Nothing is created when: the spec is invalid (<c>QingCloudInvalidListenerPort</c>, …), <c>QcLoadBalancerNotFound</c>,
-    /// <c>QcLoadBalancerDeleted</c>, <c>QcLoadBalancerNotActive</c>, <c>QcListenerPortInUse</c>.
+    /// <c>QcLoadBalancerDeleted</c>, <c>QcLoadBalancerNotActive</c>, <c>QcListenerPortInUse</c>, and with
+    /// <paramref name="openFirewall"/> <c>QcDefaultSecurityGroupShared</c> (the load balancer is in the account's default group).
     /// </exception>
     public async Task<Listener> AddListenerAsync(string loadBalancerId, ListenerSpec spec, bool openFirewall = false, WaitOptions? wait = null, CancellationToken cancellationToken = default)
     {
@@ -109,6 +110,16 @@ public sealed class LoadBalancerService
         if (existing.FirstOrDefault(l => l.ListenerPort == spec.Port) is { } taken)
         {
             throw new HaClusterException("QcListenerPortInUse", FailureKind.ResourceExists, $"Load balancer '{lb.LoadBalancerId}' already listens on port {spec.Port} (listener {taken.ListenerId}).", spec.Port);
+        }
+
+        if (openFirewall && !string.IsNullOrEmpty(lb.SecurityGroupId))
+        {
+            // Refused before the listener exists, so nothing is left half-made.
+            var group = (await _client.DescribeSecurityGroupsAsync(new[] { lb.SecurityGroupId! }, verbose: true, cancellationToken: cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+            if (group is not null)
+            {
+                SecurityGroupService.RefuseDefaultGroup(group, spec.Port);
+            }
         }
 
         _client.Observer.Verbose($"Adding {spec.Protocol} listener on port {spec.Port.ToString(CultureInfo.InvariantCulture)} ({spec.BalanceMode}) to load balancer {lb.LoadBalancerId}.");

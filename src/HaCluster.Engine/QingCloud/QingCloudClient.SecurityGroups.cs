@@ -84,6 +84,13 @@ public sealed partial class QingCloudClient
         return rules;
     }
 
+    /// <summary>DeleteSecurityGroups: refused while a group still guards an instance or a load balancer, and for the default group.</summary>
+    /// <param name="securityGroupIds">The groups.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task.</returns>
+    public Task DeleteSecurityGroupsAsync(IEnumerable<string> securityGroupIds, CancellationToken cancellationToken = default) =>
+        InvokeAsync("DeleteSecurityGroups", new QingCloudParameters().AddList("security_groups", securityGroupIds), QingCloudCallOptions.Default, cancellationToken);
+
     /// <summary>DeleteSecurityGroupRules (then ApplySecurityGroup).</summary>
     /// <param name="ruleIds">The rules.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
