@@ -47,6 +47,8 @@
         'Get-QcVxNet'
         'Import-HaClusterConfig'
         'Install-HaMaster'
+        'Install-HaKubeSphere'
+        'Uninstall-HaKubeSphere'
         'New-HaCluster'
         'New-HaClusterConfig'
         'New-HaHost'

@@ -194,7 +194,8 @@ function Build-MamlHelp {
             $writer.WriteEndElement()
 
             $writer.WriteStartElement('command', 'parameters', $MamlNamespaces.command)
-            foreach ($parameter in $command.Parameters.Values | Where-Object Name -NotIn $CommonParameterNames | Sort-Object Name) {
+            # .get_Values(): a parameter named "Values" (Install-HaKubeSphere) would shadow the property.
+            foreach ($parameter in $command.Parameters.get_Values() | Where-Object Name -NotIn $CommonParameterNames | Sort-Object Name) {
                 # Position and mandatory-ness as declared in the first set that has the parameter.
                 $setParameter = $command.ParameterSets.Parameters | Where-Object Name -EQ $parameter.Name | Select-Object -First 1
                 Write-MamlParameter $writer $setParameter $parameter $page.Parameters[$parameter.Name]

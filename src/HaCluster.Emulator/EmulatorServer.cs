@@ -133,6 +133,18 @@ public sealed class EmulatorServer : IAsyncDisposable
     /// <summary>Empties the request log.</summary>
     public void ClearRequests() => _log.Clear();
 
+    /// <summary>
+    /// Holds every asynchronous job (and delayed change such as an EIP becoming available) before its effect until
+    /// <see cref="ReleaseJobs"/>, so a test can make a job outlast a wait deterministically, whatever the machine's speed
+    /// (<c>POST /_emulator/jobs/hold</c>).
+    /// </summary>
+    /// <returns>True when this call started the hold.</returns>
+    public bool HoldJobs() => _jobs.Hold();
+
+    /// <summary>Lets held jobs finish (<c>POST /_emulator/jobs/release</c>); a reset releases them too.</summary>
+    /// <returns>True when jobs were held.</returns>
+    public bool ReleaseJobs() => _jobs.Release();
+
     /// <summary>The whole state as JSON (what <c>GET /_emulator/state</c> returns).</summary>
     /// <returns>One array per resource kind.</returns>
     public JsonObject GetState() => StateDump.Build(_state);
@@ -146,6 +158,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         try
         {
             await _jobs.StopAllAsync().ConfigureAwait(false);
+            _jobs.Release(); // held jobs were abandoned with the rest; new ones run freely
             List<string> applied;
             lock (_state.Gate)
             {
@@ -219,6 +232,8 @@ public sealed class EmulatorServer : IAsyncDisposable
             return Results.Json(new JsonObject { ["reset"] = true });
         });
         _app.MapGet("/_emulator/state", () => Results.Json(GetState()));
+        _app.MapPost("/_emulator/jobs/hold", () => Results.Json(new JsonObject { ["held"] = true, ["changed"] = HoldJobs() }));
+        _app.MapPost("/_emulator/jobs/release", () => Results.Json(new JsonObject { ["held"] = false, ["changed"] = ReleaseJobs() }));
     }
 
     private JsonObject AdminRequests(string? action, string? since)

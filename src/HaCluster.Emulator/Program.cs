@@ -64,6 +64,8 @@ internal static class Program
           DELETE /_emulator/requests                      clears the log
           POST   /_emulator/reset                         back to the configured initial state
           GET    /_emulator/state                         every resource as JSON
+          POST   /_emulator/jobs/hold                     jobs stay unfinished (tests: a job that outlasts a wait)
+          POST   /_emulator/jobs/release                  held jobs finish after their latency
         """;
 
     private static async Task<int> Main(string[] args)

@@ -240,10 +240,13 @@ start_host() {
     read -r key_type key_blob _ <"$dir/ssh_host_ed25519_key.pub"
     [[ $PORT == 22 ]] || pattern="[$address]:$PORT"
     if is_root; then json_escape password "$LAB_PASSWORD" && password="\"$password\""; fi
+    # host.json holds the lab password (and the key passphrase): created owner-only, never readable by others.
+    rm -f "$dir/host.json"
+    (umask 077
     printf '{"Name":"lab-%s","Address":"%s","Port":%s,"User":"%s","Password":%s,"PrivateKeyPath":"%s","PassphraseKeyPath":"%s","Passphrase":"%s","RsaKeyPath":"%s","HostKeyType":"%s","HostKeyFingerprint":"%s","KnownHostsLine":"%s %s %s","Pid":%s,"BinPath":"%s","Root":"%s","ConfigPath":"%s/sshd_config"}\n' \
         "${address//./-}" "$address" "$PORT" "$J_USER" "$password" "$J_ROOT/client/id_ed25519" "$J_ROOT/client/id_ed25519_pp" \
         "$J_PASSPHRASE" "$J_ROOT/client/id_rsa_pem" "$key_type" "$fingerprint" "$pattern" "$key_type" "$key_blob" "$pid" \
-        "$J_BIN" "$J_ROOT" "$J_ROOT/hosts/$address-$PORT" >"$dir/host.json"
+        "$J_BIN" "$J_ROOT" "$J_ROOT/hosts/$address-$PORT" >"$dir/host.json")
 }
 
 cmd_start() {

@@ -110,8 +110,9 @@ Describe 'ConvertFrom-KkLog' {
         $summary = $all | Where-Object { $_.PSObject.TypeNames[0] -eq $SummaryType }
 
         $summary.ConsoleUrl | Should -Be 'http://192.168.44.162:30880'
-        $summary.Password | Should -BeOfType [securestring]
-        $summary.Password.Length | Should -Be 8
+        $summary.HasPassword | Should -BeTrue
+        $summary.PSObject.Properties.Name | Should -Not -Contain 'Password'
+        $summary.GetPassword().Length | Should -Be 8
         ($all | Format-List * | Out-String -Width 500) | Should -Not -Match ([regex]::Escape('P@88w0rd'))
         ($all | Out-String -Width 500) | Should -Not -Match ([regex]::Escape('P@88w0rd'))
     }

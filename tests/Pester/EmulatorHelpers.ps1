@@ -116,6 +116,30 @@ function Start-TestEmulator {
     }
 }
 
+function Start-DemoWorldEmulator {
+    <#
+    .SYNOPSIS
+    Start-TestEmulator with the demo world (VxNet pn, master1-3 and node1-3 on .2-.7) moved to a test's own /24s.
+    .PARAMETER Network
+    The VxNet's first three octets, e.g. 127.63.200.
+    .PARAMETER EipNetwork
+    The EIP pool's first three octets.
+    .PARAMETER Settings
+    Further top-level YAML lines (job_latency_ms, faults …).
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Network,
+        [Parameter(Mandatory)] [string] $EipNetwork,
+        [string[]] $Settings = @()
+    )
+    $names = 'master1', 'master2', 'master3', 'node1', 'node2', 'node3'
+    $ids = 'i-master01', 'i-master02', 'i-master03', 'i-node0001', 'i-node0002', 'i-node0003'
+    $instances = for ($i = 0; $i -lt 6; $i++) {
+        "  - { instance_id: $($ids[$i]), instance_name: $($names[$i]), vxnet_id: vxnet-pn, private_ip: $Network.$($i + 2) }"
+    }
+    Start-TestEmulator -ConfigYaml ((@('vxnets:', "  - { vxnet_id: vxnet-pn, vxnet_name: pn, ip_network: $Network.0/24 }", 'instances:') + $instances + @("eip_pool: $EipNetwork.0/24") + $Settings) -join "`n")
+}
+
 function Stop-TestEmulator {
     <#
     .SYNOPSIS

@@ -289,7 +289,8 @@ master1,10.0.0.2,ops,2222
     It 'takes user and password from -Credential and keeps the password a SecureString' {
         $h = New-HaHost master1 192.168.0.2 -Credential $Credential -Labels @{ zone = 'pek3' }
         $h.User | Should -Be 'ubuntu'
-        $h.Password.GetType().Name | Should -Be 'SecureString'
+        $h.HasPassword | Should -BeTrue
+        $h.PSObject.Properties.Name | Should -Not -Contain 'Password'
         $h.AuthenticationMethod | Should -Be 'Password'
         $h.Labels['zone'] | Should -Be 'pek3'
         ($h | Format-Table | Out-String) | Should -Match 'master1\s+192\.168\.0\.2\s+192\.168\.0\.2\s+22\s+ubuntu\s+Password\s+amd64'
@@ -439,7 +440,7 @@ Describe 'Import-HaClusterConfig' {
         $config = Import-HaClusterConfig -Path (Join-Path $Fixtures 'tutorial-snippet.yaml')
         $config.Hosts.Name | Should -Be @('master1', 'master2', 'master3', 'node1', 'node2', 'node3')
         $config.RoleGroups.ControlPlane | Should -Be @('master1', 'master2', 'master3')
-        $config.Hosts[0].Password.GetType().Name | Should -Be 'SecureString'
+        $config.Hosts[0].HasPassword | Should -BeTrue
     }
 
     It "reads the tutorial's v1alpha1 config-sample.yaml: master key and quoted port" {

@@ -7,20 +7,7 @@ BeforeAll {
     . $PSScriptRoot/Common.ps1
     . $PSScriptRoot/EmulatorHelpers.ps1
 
-    $instances = for ($i = 0; $i -lt 6; $i++) {
-        $name = @('master1', 'master2', 'master3', 'node1', 'node2', 'node3')[$i]
-        $id = @('i-master01', 'i-master02', 'i-master03', 'i-node0001', 'i-node0002', 'i-node0003')[$i]
-        "  - { instance_id: $id, instance_name: $name, vxnet_id: vxnet-pn, private_ip: 127.60.200.$($i + 2) }"
-    }
-    $script:Emulator = Start-TestEmulator -ConfigYaml (@(
-            'vxnets:'
-            '  - { vxnet_id: vxnet-pn, vxnet_name: pn, ip_network: 127.60.200.0/24 }'
-            'instances:'
-            $instances
-            'eip_pool: 127.60.201.0/24'
-            'job_latency_ms: 50'
-            'lease_window_ms: 300'
-        ) -join "`n")
+    $script:Emulator = Start-DemoWorldEmulator -Network 127.60.200 -EipNetwork 127.60.201 -Settings 'job_latency_ms: 50', 'lease_window_ms: 300'
     $secret = ConvertTo-SecureString $Emulator.Secret -AsPlainText -Force
     Connect-QingCloud -AccessKeyId $Emulator.AccessKeyId -SecretAccessKey $secret -Zone $Emulator.Zone -Endpoint $Emulator.Endpoint
 

@@ -68,7 +68,8 @@ Describe 'Connect-QingCloud' {
         $context.Zone | Should -Be 'pek3b'
         $context.Endpoint.AbsoluteUri | Should -Be 'http://127.10.0.1:9/iaas'
         $context.Source | Should -Be 'Parameters'
-        $context.SecretAccessKey | Should -BeOfType [securestring]
+        $context.HasSecretAccessKey | Should -BeTrue
+        $context.PSObject.Properties.Name | Should -Not -Contain 'SecretAccessKey'
         (Get-QcContext).AccessKeyId | Should -Be 'QYPARAMKEY'
         ($context | Format-List * | Out-String) + $context.ToString() | Should -Not -Match 'ParamSecret-123'
     }

@@ -10,7 +10,9 @@ namespace HaCluster.Emulator.State;
 
 /// <summary>
 /// Creates jobs and completes them in the background. A job's effect runs after <c>job_latency_ms</c>;
-/// <c>failed_job_rate</c> (a seeded draw per job) makes a job fail without effect.
+/// <c>failed_job_rate</c> (a seeded draw per job) makes a job fail without effect. While jobs are held
+/// (<see cref="Hold"/>) no job or delayed change takes effect until <see cref="Release"/>: tests that need a job to be
+/// unfinished at some point hold it, instead of racing a short timeout against the latency.
 /// </summary>
 internal sealed class JobRunner
 {
@@ -19,6 +21,7 @@ internal sealed class JobRunner
     private readonly HashSet<Task> _tasks = [];
     private CancellationTokenSource _stopping = new();
     private Random _failures;
+    private TaskCompletionSource? _held;
 
     /// <summary>Creates the runner.</summary>
     /// <param name="state">The state jobs live in.</param>
@@ -60,12 +63,56 @@ internal sealed class JobRunner
             async () =>
             {
                 await Task.Delay(_state.Options.JobLatencyMs, token).ConfigureAwait(false);
+                await WhileHeldAsync(token).ConfigureAwait(false);
                 lock (_state.Gate)
                 {
                     mutation();
                 }
             },
             token));
+    }
+
+    /// <summary>Holds every job (running or new) before its effect, until <see cref="Release"/>.</summary>
+    /// <returns>True when this call started the hold, false when jobs were held already.</returns>
+    public bool Hold()
+    {
+        lock (_tasksGate)
+        {
+            if (_held is not null)
+            {
+                return false;
+            }
+
+            _held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return true;
+        }
+    }
+
+    /// <summary>Lets held jobs go on: each takes effect once its latency has passed.</summary>
+    /// <returns>True when jobs were held.</returns>
+    public bool Release()
+    {
+        TaskCompletionSource? held;
+        lock (_tasksGate)
+        {
+            held = _held;
+            _held = null;
+        }
+
+        held?.SetResult();
+        return held is not null;
+    }
+
+    /// <summary>Whether jobs are held.</summary>
+    public bool IsHeld
+    {
+        get
+        {
+            lock (_tasksGate)
+            {
+                return _held is not null;
+            }
+        }
     }
 
     /// <summary>Cancels every pending job and waits for them to stop; new jobs can start afterwards.</summary>
@@ -94,6 +141,17 @@ internal sealed class JobRunner
             _stopping = new CancellationTokenSource();
             _failures = NewFailureRandom();
         }
+    }
+
+    private Task WhileHeldAsync(CancellationToken token)
+    {
+        TaskCompletionSource? held;
+        lock (_tasksGate)
+        {
+            held = _held;
+        }
+
+        return held is null ? Task.CompletedTask : held.Task.WaitAsync(token);
     }
 
     private Random NewFailureRandom() => new(unchecked(_state.Options.Faults.Seed * 31 + 7));
@@ -133,6 +191,7 @@ internal sealed class JobRunner
             }
 
             await Task.Delay(latency - (latency / 3), token).ConfigureAwait(false);
+            await WhileHeldAsync(token).ConfigureAwait(false);
             if (fail)
             {
                 throw new InvalidOperationException("failed_job_rate: injected job failure");

@@ -5,6 +5,7 @@ using System;
 using System.IO;
 using System.Text;
 using HaCluster.Engine.Common;
+using HaCluster.Engine.KubeKey.Yaml;
 
 namespace HaCluster.Engine.KubeKey;
 
@@ -32,7 +33,7 @@ public static class ClusterConfigFile
         string text;
         try
         {
-            text = File.ReadAllText(path, Encoding.UTF8);
+            text = YamlText.ReadFile(path, Path.GetFileName(path));
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -57,8 +57,11 @@ public sealed class HaHost
     /// <summary>SSH user (default root; a non-root user needs sudo).</summary>
     public string User { get; set; } = DefaultUser;
 
-    /// <summary>SSH and sudo password, or null for key authentication.</summary>
-    public SecureString? Password { get; set; }
+    /// <summary>SSH and sudo password, or null for key authentication. Internal so that no output of the host shows it.</summary>
+    internal SecureString? Password { get; set; }
+
+    /// <summary>True when the host has a password (the password itself is never exposed).</summary>
+    public bool HasPassword => Password is not null;
 
     /// <summary>Private key file on the taskbox (kk: <c>privateKeyPath</c>), or null.</summary>
     public string? PrivateKeyPath { get; set; }

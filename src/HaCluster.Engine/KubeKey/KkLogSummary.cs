@@ -71,7 +71,14 @@ public sealed class KkLogSummary
     public string? Account { get; internal set; }
 
     /// <summary>The password the welcome block shows (KubeSphere's initial admin password), only ever held encrypted.</summary>
-    public SecureString? Password { get; internal set; }
+    internal SecureString? Password { get; set; }
+
+    /// <summary>True when the welcome block showed a password; <see cref="GetPassword"/> returns it.</summary>
+    public bool HasPassword => Password is not null;
+
+    /// <summary>The welcome block's password (a method, not a property, so serialising the summary never writes it).</summary>
+    /// <returns>The password, or null.</returns>
+    public SecureString? GetPassword() => Password?.Copy();
 
     /// <summary>Time of day of the first timestamped line.</summary>
     public TimeSpan? StartTime { get; internal set; }

@@ -91,7 +91,14 @@ public sealed class KubeKeyInstallResult
     public string? Account { get; }
 
     /// <summary>KubeSphere's initial admin password as the welcome block shows it, only ever held encrypted.</summary>
-    public SecureString? Password { get; }
+    internal SecureString? Password { get; }
+
+    /// <summary>True when the welcome block showed a password; <see cref="GetPassword"/> returns it.</summary>
+    public bool HasPassword => Password is not null;
+
+    /// <summary>The welcome block's password (a method, not a property, so serialising the result never writes it).</summary>
+    /// <returns>The password, or null.</returns>
+    public SecureString? GetPassword() => Password?.Copy();
 
     /// <summary>kk's warnings.</summary>
     public IReadOnlyList<string> Warnings { get; }

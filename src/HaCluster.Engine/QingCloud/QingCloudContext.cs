@@ -58,8 +58,14 @@ public sealed class QingCloudContext
     /// <summary>The access key id (not secret).</summary>
     public string AccessKeyId { get; }
 
-    /// <summary>The secret access key as a read-only SecureString.</summary>
-    public SecureString SecretAccessKey => _secretAccessKey;
+    /// <summary>
+    /// The secret access key as a read-only SecureString. Internal: a public property would be written out by
+    /// Export-Clixml (as plain text on Linux) and ConvertTo-Json (its length); <see cref="HasSecretAccessKey"/> says it is set.
+    /// </summary>
+    internal SecureString SecretAccessKey => _secretAccessKey;
+
+    /// <summary>True when the context holds a secret access key (the secret itself is never exposed).</summary>
+    public bool HasSecretAccessKey => _secretAccessKey.Length > 0;
 
     /// <summary>The zone every call is made in.</summary>
     public string Zone { get; }

@@ -7,8 +7,7 @@ using System.Globalization;
 using System.IO;
 using System.Security;
 using HaCluster.Engine.Common;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using HaCluster.Engine.KubeKey.Yaml;
 
 namespace HaCluster.Engine.QingCloud;
 
@@ -141,7 +140,7 @@ public static class QingCloudContextResolver
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = YamlText.ReadFile(path, name);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -152,30 +151,23 @@ public static class QingCloudContextResolver
             throw new HaClusterException("QingCloudProfileUnreadable", FailureKind.ResourceUnavailable, $"The QingCloud profile file '{path}' cannot be read: {ex.GetType().Name}.", path);
         }
 
+        // The module's one bounded YAML reader; its parser messages could quote the secret, so errors give line and column only.
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        try
+        var documents = YamlText.Parse(text, $"The QingCloud profile file '{path}'", "QingCloudProfileInvalid", quoteParserMessage: false);
+        if (documents.Count > 0)
         {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(text));
-            if (stream.Documents.Count > 0)
+            if (documents[0] is not YMap root)
             {
-                if (stream.Documents[0].RootNode is not YamlMappingNode root)
-                {
-                    throw InvalidProfile(path, "the document is not a mapping of keys to values");
-                }
+                throw InvalidProfile(path, "the document is not a mapping of keys to values");
+            }
 
-                foreach (var entry in root.Children)
+            foreach (var entry in root.Entries)
+            {
+                if (entry.Value is YScalar scalar)
                 {
-                    if (entry.Key is YamlScalarNode { Value: { } key } && entry.Value is YamlScalarNode { Value: { } value })
-                    {
-                        values[key] = value;
-                    }
+                    values[entry.Key] = scalar.Value;
                 }
             }
-        }
-        catch (YamlException ex)
-        {
-            throw InvalidProfile(path, $"YAML syntax error at line {ex.Start.Line}, column {ex.Start.Column}");
         }
 
         values.TryGetValue("qy_access_key_id", out var keyId);

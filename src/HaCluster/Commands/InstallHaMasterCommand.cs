@@ -98,16 +98,7 @@ public sealed class InstallHaMasterCommand : HaCmdlet
             return;
         }
 
-        var taskBox = TaskBox;
-        if (Credential is not null)
-        {
-            taskBox = new SshEndpoint(TaskBox.Address, TaskBox.Port, Credential.UserName.TrimStart('\\'))
-            {
-                Name = TaskBox.Name,
-                Password = Credential.Password,
-                PrivateKeyPath = TaskBox.PrivateKeyPath,
-            };
-        }
+        var taskBox = SshEndpointTransformationAttribute.WithCredential(TaskBox, Credential);
 
         var knownHosts = KnownHostsPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KnownHostsPath);
         var options = new KubeKeyInstallOptions

@@ -75,10 +75,28 @@ public sealed class FailoverDrillTests : IClassFixture<VerifierCloud>
     {
         await _cloud.WaitBackendsUpAsync();
 
-        // 1 ms cannot cover a 300 ms StopInstances job: the stop step fails mid-way, with the instance on its way down.
-        var (run, results) = Start(_cloud.Request(TimeSpan.FromMilliseconds(1)));
-        run.Request.FailoverMaster = "master3";
-        await new FailoverDrill(run).RunAsync(CancellationToken.None);
+        // The StopInstances job is held until the stop step has failed: its 1 ms timeout runs out whatever the machine's
+        // speed (a 1 ms timeout against a 300 ms job alone raced: a slow first poll found the job already done).
+        var results = new List<HaCheckResult>();
+        var request = _cloud.Request(TimeSpan.FromMilliseconds(1));
+        request.FailoverMaster = "master3";
+        var run = Run(request, r =>
+        {
+            results.Add(r);
+            if (r.Name == HaCheckNames.FailoverStop)
+            {
+                _cloud.Server.ReleaseJobs();
+            }
+        });
+        Assert.True(_cloud.Server.HoldJobs());
+        try
+        {
+            await new FailoverDrill(run).RunAsync(CancellationToken.None);
+        }
+        finally
+        {
+            _cloud.Server.ReleaseJobs();
+        }
 
         var stop = results.First();
         Assert.Equal("FailoverStop", stop.Name);

@@ -81,6 +81,32 @@ public sealed class JobWaiterTests
     }
 
     [Fact]
+    public async Task AHeldJobOutlastsAnyTimeoutAndFinishesOnceReleased()
+    {
+        // The emulator's hold (POST /_emulator/jobs/hold) makes "unfinished" certain, not a race against a 50 ms latency.
+        await using var emulator = await EmulatorScope.StartAsync();
+        using var http = new System.Net.Http.HttpClient();
+        using (var held = await http.PostAsync(new Uri(emulator.Server.BaseAddress, "_emulator/jobs/hold"), null))
+        {
+            Assert.Contains("\"changed\":true", await held.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var client = emulator.Client();
+        var jobId = await client.StopInstancesAsync(new[] { "i-node0002" });
+        var ex = await Assert.ThrowsAsync<HaClusterException>(() => client.WaitForJobsAsync(new[] { jobId }, new WaitOptions { Timeout = TimeSpan.FromMilliseconds(300) }));
+        Assert.Equal("QingCloudJobTimeout", ex.ErrorId);
+        Assert.Equal("stopping", (await client.DescribeInstancesAsync(new[] { "i-node0002" })).Single().TransitionStatus);
+
+        using (var released = await http.PostAsync(new Uri(emulator.Server.BaseAddress, "_emulator/jobs/release"), null))
+        {
+            Assert.Contains("\"changed\":true", await released.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal("successful", (await client.WaitForJobsAsync(new[] { jobId })).Single().Status);
+        Assert.Equal("stopped", (await client.DescribeInstancesAsync(new[] { "i-node0002" })).Single().Status);
+    }
+
+    [Fact]
     public async Task HonoursCancellation()
     {
         await using var emulator = await EmulatorScope.StartAsync(o => o.JobLatencyMs = 60_000);

@@ -28,6 +28,7 @@ internal static class Program
                 ["version", .. var rest] => VersionCommand.Run(SimSettings.FromEnvironment(null).Version, rest),
                 ["create", "cluster", .. var rest] => CreateCluster(rest),
                 ["delete", "cluster", .. var rest] => DeleteCluster(rest),
+                ["helm", .. var rest] => Helm.HelmSimulator.Run(rest),
                 ["sim", "serve", "--state", var state] => await StandInServer.RunAsync(new SimState(state)),
                 ["sim", .. var rest] => Sim(rest),
                 [] or ["help"] or ["--help"] or ["-h"] => Usage(),
@@ -190,6 +191,7 @@ internal static class Program
         {
             case "stop":
                 var stopped = State().StopAll();
+                Helm.HelmCluster.StopConsole(State().Directory);
                 Console.Out.WriteLine(stopped.Length == 0 ? "nothing running" : "stopped: " + string.Join(", ", stopped));
                 return 0;
             case "release":
@@ -216,7 +218,7 @@ internal static class Program
         Directory.CreateDirectory(bin);
         var dll = typeof(Program).Assembly.Location;
         var dotnet = Environment.ProcessPath ?? "dotnet";
-        foreach (var (name, verb) in new[] { ("kk", string.Empty), ("kk-sim", " sim") })
+        foreach (var (name, verb) in new[] { ("kk", string.Empty), ("kk-sim", " sim"), ("helm", " helm") })
         {
             var path = Path.Combine(bin, name);
             File.WriteAllText(path, "#!/bin/sh\n"
@@ -226,7 +228,7 @@ internal static class Program
             File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
         }
 
-        Console.Out.WriteLine("installed kk and kk-sim in " + Path.GetFullPath(bin));
+        Console.Out.WriteLine("installed kk, kk-sim and helm in " + Path.GetFullPath(bin));
         return 0;
     }
 

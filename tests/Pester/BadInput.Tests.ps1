@@ -1,0 +1,136 @@
+# Copyright (c) HaCluster contributors. MIT License.
+# Bad input across the cmdlets, one table row per case: each must fail with its own FullyQualifiedErrorId while the
+# emulator's state (/_emulator/state) and the cluster's state file stay byte for byte unchanged. Hostile files (YAML
+# alias bombs, deep nesting, huge files, malformed flow collections) are among them. Ownership cases live in
+# BadInputOwnership.Tests.ps1 in the same style. Emulator on 127.63.200.0/24 (VxNet) and 127.63.201.0/24 (EIPs).
+
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    . $PSScriptRoot/EmulatorHelpers.ps1
+
+    $script:Emulator = Start-DemoWorldEmulator -Network 127.63.200 -EipNetwork 127.63.201 -Settings 'job_latency_ms: 30', 'lease_window_ms: 0', 'health_check_time_scale: 0.05'
+    $script:Secret = ConvertTo-SecureString $Emulator.Secret -AsPlainText -Force
+    Connect-QingCloud -AccessKeyId $Emulator.AccessKeyId -SecretAccessKey $Secret -Zone $Emulator.Zone -Endpoint $Emulator.Endpoint
+
+    $script:Work = Join-Path ([System.IO.Path]::GetTempPath()) ('hacluster-badinput-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
+    New-Item -ItemType Directory -Path $Work | Out-Null
+
+    # A real cluster (load balancers only) whose state file the cases must leave alone.
+    $script:StatePath = Join-Path $Work 'bad.hacluster.json'
+    $script:Cluster = New-HaCluster -Name bad -ControlPlane (Get-QcInstance -Name master*) -Worker (Get-QcInstance -Name node*) -VxNet pn -SkipInstall -StatePath $StatePath -Confirm:$false -WarningAction SilentlyContinue
+
+    function script:File([string] $Name, [string] $Content) {
+        $path = Join-Path $Work $Name
+        [System.IO.File]::WriteAllText($path, $Content)
+        $path
+    }
+
+    # 1 KB that expands to 9^9 (387 million) nodes when every alias is followed.
+    $lines = @('a: &a ["x","x","x","x","x","x","x","x","x"]')
+    foreach ($level in 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i') {
+        $previous = [char]([int][char]$level - 1)
+        $lines += "${level}: &$level [" + ((1..9 | ForEach-Object { "*$previous" }) -join ',') + ']'
+    }
+    $script:Bomb = File 'bomb.yaml' ($lines -join "`n")
+    $script:ProfileBomb = File 'profile-bomb.yaml' ("qy_access_key_id: KEY`nqy_secret_access_key: SECRET`nzone: pek3b`n" + ($lines -join "`n"))
+    $script:Deep = File 'deep.yaml' (('[' * 5000) + (']' * 5000))
+    $script:Huge = File 'huge.yaml' ("kind: Cluster`n# " + ('x' * (5 * 1024 * 1024)))
+    $script:UnclosedSequence = File 'unclosed-seq.yaml' "apiVersion: kubekey.kubesphere.io/v1alpha2`nkind: Cluster`nspec:`n  hosts: [master1, master2`n"
+    $script:UnclosedMapping = File 'unclosed-map.yaml' "apiVersion: kubekey.kubesphere.io/v1alpha2`nkind: Cluster`nspec:`n  hosts:`n  - {name: master1, address: 127.0.0.2`n"
+    $script:DuplicateKey = File 'duplicate-key.yaml' "kind: Cluster`nspec:`n  hosts:`n  - {name: a, name: b}`n"
+    $script:UnknownAlias = File 'unknown-alias.yaml' "kind: Cluster`nspec:`n  hosts: *nowhere`n"
+    $script:NoCluster = File 'no-cluster.yaml' "apiVersion: v1`nkind: ConfigMap`n"
+    $script:ProfileUnclosed = File 'profile-unclosed.yaml' "qy_access_key_id: {KEY`n"
+    $script:ProfileList = File 'profile-list.yaml' "- qy_access_key_id`n- KEY`n"
+    $script:ProfilePort = File 'profile-port.yaml' "qy_access_key_id: KEY`nqy_secret_access_key: SECRET`nzone: pek3b`nhost: 127.0.0.1`nport: eighty`n"
+    $script:ProfileHuge = File 'profile-huge.yaml' ("qy_access_key_id: KEY`n# " + ('x' * (5 * 1024 * 1024)))
+    $script:BadState = File 'broken.hacluster.json' '{ "name": "broken", '
+    $script:Exported = File 'exported.yaml' 'already here'
+    $script:GoodConfig = (New-HaHost master1 127.63.200.2), (New-HaHost master2 127.63.200.3), (New-HaHost master3 127.63.200.4) | New-HaClusterConfig -ControlPlane master1, master2, master3 -ControlPlaneEndpoint 127.63.200.250
+
+    function script:Get-EmulatorState { (Invoke-WebRequest ($Emulator.BaseUri + '_emulator/state')).Content }
+    function script:Get-StateFileHash { (Get-FileHash -Algorithm SHA256 $StatePath).Hash }
+}
+
+AfterAll {
+    if ($Cluster) { $Cluster | Remove-HaCluster -Confirm:$false -ErrorAction SilentlyContinue }
+    Disconnect-QingCloud -ErrorAction SilentlyContinue
+    Stop-TestEmulator $Emulator
+    Remove-Item -Recurse -Force $Work -ErrorAction SilentlyContinue
+}
+
+Describe 'Bad input: a specific error, nothing created, the state file untouched' {
+    It '<Case>' -ForEach @(
+        # Hostile and malformed YAML: the one bounded reader behind configs and the CLI profile.
+        @{ Case = 'Import-HaClusterConfig: a 1 KB alias bomb'; ErrorId = 'YamlTooManyNodes,HaCluster.Commands.ImportHaClusterConfigCommand'; Message = '200000'; Run = { Import-HaClusterConfig -Path $Bomb } }
+        @{ Case = 'Import-HaClusterConfig: 5000 nested sequences'; ErrorId = 'YamlTooDeep,HaCluster.Commands.ImportHaClusterConfigCommand'; Message = '64 levels'; Run = { Import-HaClusterConfig -Path $Deep } }
+        @{ Case = 'Import-HaClusterConfig: a 5 MB file'; ErrorId = 'YamlTooLarge,HaCluster.Commands.ImportHaClusterConfigCommand'; Message = '4194304'; Run = { Import-HaClusterConfig -Path $Huge } }
+        @{ Case = 'Import-HaClusterConfig: an unclosed ['; ErrorId = 'ConfigYamlInvalid,HaCluster.Commands.ImportHaClusterConfigCommand'; Message = 'line 5, column 1'; Run = { Import-HaClusterConfig -Path $UnclosedSequence } }
+        @{ Case = 'Import-HaClusterConfig: an unclosed {'; ErrorId = 'ConfigYamlInvalid,HaCluster.Commands.ImportHaClusterConfigCommand'; Message = 'line 6, column 1'; Run = { Import-HaClusterConfig -Path $UnclosedMapping } }
+        @{ Case = 'Import-HaClusterConfig: a key twice in one mapping'; ErrorId = 'ConfigYamlInvalid,HaCluster.Commands.ImportHaClusterConfigCommand'; Message = "'name' appears twice"; Run = { Import-HaClusterConfig -Path $DuplicateKey } }
+        @{ Case = 'Import-HaClusterConfig: an alias without anchor'; ErrorId = 'ConfigYamlInvalid,HaCluster.Commands.ImportHaClusterConfigCommand'; Message = 'nowhere'; Run = { Import-HaClusterConfig -Path $UnknownAlias } }
+        @{ Case = 'Import-HaClusterConfig: no Cluster document'; ErrorId = 'ConfigClusterDocumentMissing,HaCluster.Commands.ImportHaClusterConfigCommand'; Run = { Import-HaClusterConfig -Path $NoCluster } }
+        @{ Case = 'Import-HaClusterConfig: a missing file'; ErrorId = 'ConfigFileNotFound,HaCluster.Commands.ImportHaClusterConfigCommand'; Run = { Import-HaClusterConfig -Path (Join-Path $Work 'none.yaml') } }
+        @{ Case = 'Import-HaClusterConfig: a folder'; ErrorId = 'ConfigFileAccessFailed,HaCluster.Commands.ImportHaClusterConfigCommand'; Run = { Import-HaClusterConfig -Path $Work } }
+        @{ Case = 'Test-HaClusterConfig: a 1 KB alias bomb'; ErrorId = 'YamlTooManyNodes,HaCluster.Commands.TestHaClusterConfigCommand'; Run = { Test-HaClusterConfig -Path $Bomb } }
+        @{ Case = 'Install-HaMaster: a 1 KB alias bomb as -Config'; ErrorId = 'YamlTooManyNodes,HaCluster.Commands.InstallHaMasterCommand'; Run = { Install-HaMaster -Config $Bomb -TaskBox 127.63.200.2 -Credential ([pscredential]::new('root', (ConvertTo-SecureString 'x' -AsPlainText -Force))) } }
+        @{ Case = 'Connect-QingCloud: a 1 KB alias bomb as profile'; ErrorId = 'YamlTooManyNodes,HaCluster.Commands.ConnectQingCloudCommand'; Run = { Connect-QingCloud -ProfilePath $ProfileBomb } }
+        @{ Case = 'Connect-QingCloud: a 5 MB profile'; ErrorId = 'YamlTooLarge,HaCluster.Commands.ConnectQingCloudCommand'; Run = { Connect-QingCloud -ProfilePath $ProfileHuge } }
+        @{ Case = 'Connect-QingCloud: a profile with an unclosed {'; ErrorId = 'QingCloudProfileInvalid,HaCluster.Commands.ConnectQingCloudCommand'; Message = 'line 2, column 1'; Run = { Connect-QingCloud -ProfilePath $ProfileUnclosed } }
+        @{ Case = 'Connect-QingCloud: a profile that is a list'; ErrorId = 'QingCloudProfileInvalid,HaCluster.Commands.ConnectQingCloudCommand'; Run = { Connect-QingCloud -ProfilePath $ProfileList } }
+        @{ Case = 'Connect-QingCloud: a profile port that is no number'; ErrorId = 'QingCloudProfileInvalid,HaCluster.Commands.ConnectQingCloudCommand'; Message = 'eighty'; Run = { Connect-QingCloud -ProfilePath $ProfilePort } }
+        @{ Case = 'Connect-QingCloud: a missing profile'; ErrorId = 'QingCloudProfileNotFound,HaCluster.Commands.ConnectQingCloudCommand'; Run = { Connect-QingCloud -ProfilePath (Join-Path $Work 'none.yaml') } }
+        @{ Case = 'Connect-QingCloud: an ftp:// endpoint'; ErrorId = 'QingCloudInvalidEndpoint,HaCluster.Commands.ConnectQingCloudCommand'; Run = { Connect-QingCloud -AccessKeyId K -SecretAccessKey $Secret -Zone pek3b -Endpoint 'ftp://127.0.0.1/iaas/' } }
+
+        # Load balancers, listeners, backends, EIPs, instances, jobs.
+        @{ Case = 'New-QcLoadBalancer: an unknown VxNet'; ErrorId = 'QcVxNetNotFound,HaCluster.Commands.NewQcLoadBalancerCommand'; Run = { New-QcLoadBalancer -Name x -VxNet nowhere } }
+        @{ Case = 'New-QcLoadBalancer: an unknown EIP'; ErrorId = 'QcEipNotFound,HaCluster.Commands.NewQcLoadBalancerCommand'; Run = { New-QcLoadBalancer -Name x -Eip eip-nowhere0 } }
+        @{ Case = 'Add-QcLbListener: port 1000'; ErrorId = 'QingCloudInvalidListenerPort,HaCluster.Commands.AddQcLbListenerCommand'; Run = { Get-QcLoadBalancer -Name bad-internal | Add-QcLbListener -Port 1000 } }
+        @{ Case = 'Add-QcLbListener: port 6443 again'; ErrorId = 'QcListenerPortInUse,HaCluster.Commands.AddQcLbListenerCommand'; Run = { Get-QcLoadBalancer -Name bad-internal | Add-QcLbListener -Port 6443 } }
+        @{ Case = 'Add-QcLbListener: an unknown load balancer'; ErrorId = 'QcLoadBalancerNotFound,HaCluster.Commands.AddQcLbListenerCommand'; Run = { Add-QcLbListener -LoadBalancerId lb-nowhere0 -Port 8443 } }
+        @{ Case = 'Add-QcLbBackend: an unknown instance'; ErrorId = 'QcInstanceNotFound,HaCluster.Commands.AddQcLbBackendCommand'; Run = { Add-QcLbBackend -Listener (Get-QcLoadBalancer -Name bad-internal | Get-QcLbListener) -InstanceId i-nowhere0 -Port 6443 } }
+        @{ Case = 'Add-QcLbBackend: an unknown listener'; ErrorId = 'QcListenerNotFound,HaCluster.Commands.AddQcLbBackendCommand'; Run = { Get-QcInstance -Name node1 | Add-QcLbBackend -Listener lbl-nowhere0 -Port 6443 } }
+        @{ Case = 'Remove-QcLoadBalancer: an unknown id'; ErrorId = 'QcLoadBalancerNotFound,HaCluster.Commands.RemoveQcLoadBalancerCommand'; Run = { Remove-QcLoadBalancer -LoadBalancerId lb-nowhere0 -Confirm:$false } }
+        @{ Case = 'Remove-QcEip: an unknown id'; ErrorId = 'QcEipNotFound,HaCluster.Commands.RemoveQcEipCommand'; Run = { Remove-QcEip -EipId eip-nowhere0 -Force -Confirm:$false } }
+        @{ Case = 'Remove-QcLbListener: an unknown id'; ErrorId = 'QcListenerNotFound,HaCluster.Commands.RemoveQcLbListenerCommand'; Run = { Remove-QcLbListener -ListenerId lbl-nowhere0 -Confirm:$false } }
+        @{ Case = 'Update-QcLoadBalancer: an unknown id'; ErrorId = 'QcLoadBalancerNotFound,HaCluster.Commands.UpdateQcLoadBalancerCommand'; Run = { Update-QcLoadBalancer -LoadBalancerId lb-nowhere0 -Confirm:$false } }
+        @{ Case = 'Stop-QcInstance: an unknown id'; ErrorId = 'QcInstanceNotFound,HaCluster.Commands.StopQcInstanceCommand'; Run = { Stop-QcInstance -InstanceId i-nowhere0 -Force -Confirm:$false } }
+        @{ Case = 'Start-QcInstance: an unknown id'; ErrorId = 'QcInstanceNotFound,HaCluster.Commands.StartQcInstanceCommand'; Run = { Start-QcInstance -InstanceId i-nowhere0 -Confirm:$false } }
+        @{ Case = 'Wait-QcJob: an unknown job'; ErrorId = 'QingCloudJobNotFound,HaCluster.Commands.WaitQcJobCommand'; Run = { Wait-QcJob -JobId j-nowhere0 } }
+        @{ Case = 'Add-QcSecurityGroupRule: port 0'; ErrorId = 'QcInvalidRulePort,HaCluster.Commands.AddQcSecurityGroupRuleCommand'; Run = { Get-QcLoadBalancer -Name bad-internal | Add-QcSecurityGroupRule -Port 0 } }
+
+        # Configs and hosts.
+        @{ Case = 'New-HaHost: an address that is no IP'; ErrorId = 'HostAddressInvalid,HaCluster.Commands.NewHaHostCommand'; Run = { New-HaHost master1 'not-an-ip' } }
+        @{ Case = 'New-HaClusterConfig: two hosts with one name'; ErrorId = 'HostNameDuplicate,HaCluster.Commands.NewHaClusterConfigCommand'; Run = { (New-HaHost master1 127.63.200.2), (New-HaHost master1 127.63.200.3) | New-HaClusterConfig -ControlPlane master1 -ControlPlaneEndpoint 127.63.200.250 } }
+        @{ Case = 'Export-HaClusterConfig: a folder that does not exist'; ErrorId = 'ConfigDirectoryNotFound,HaCluster.Commands.ExportHaClusterConfigCommand'; Run = { $GoodConfig | Export-HaClusterConfig -Path (Join-Path $Work 'none/config.yaml') } }
+        @{ Case = 'Export-HaClusterConfig: an existing file without -Force'; ErrorId = 'ConfigFileExists,HaCluster.Commands.ExportHaClusterConfigCommand'; Run = { $GoodConfig | Export-HaClusterConfig -Path $Exported } }
+        @{ Case = 'Export-HaClusterConfig: a folder as the path'; ErrorId = 'ConfigFileAccessFailed,HaCluster.Commands.ExportHaClusterConfigCommand'; Run = { $GoodConfig | Export-HaClusterConfig -Path $Work -Force } }
+        @{ Case = 'ConvertFrom-KkLog: a missing log'; ErrorId = 'KkLogNotFound,HaCluster.Commands.ConvertFromKkLogCommand'; Run = { ConvertFrom-KkLog -Path (Join-Path $Work 'none.log') } }
+        @{ Case = 'Install-HaMaster: -Timeout under one second'; ErrorId = 'InstallOptionInvalid,HaCluster.Commands.InstallHaMasterCommand'; Run = { Install-HaMaster -Config $GoodConfig -TaskBox 127.63.200.2 -Credential ([pscredential]::new('root', (ConvertTo-SecureString 'x' -AsPlainText -Force))) -Timeout 30 } }
+
+        # Cluster level: refused before the first call that changes anything.
+        @{ Case = 'New-HaCluster: no -Credential and no -SkipInstall'; ErrorId = 'HaClusterCredentialMissing,HaCluster.Commands.NewHaClusterCommand'; Run = { New-HaCluster -Name other -ControlPlane (Get-QcInstance -Name master*) -VxNet pn -StatePath (Join-Path $Work 'other.json') -Confirm:$false } }
+        @{ Case = 'New-HaCluster: an unknown VxNet'; ErrorId = 'QcVxNetNotFound,HaCluster.Commands.NewHaClusterCommand'; Run = { New-HaCluster -Name other -ControlPlane (Get-QcInstance -Name master*) -VxNet nowhere -SkipInstall -StatePath (Join-Path $Work 'other.json') -Confirm:$false } }
+        @{ Case = 'New-HaCluster: an unknown control-plane instance'; ErrorId = 'HaClusterInstanceNotFound,HaCluster.Commands.NewHaClusterCommand'; Run = { New-HaCluster -Name other -ControlPlane master1, master2, nowhere -VxNet pn -SkipInstall -StatePath (Join-Path $Work 'other.json') -Confirm:$false } }
+        @{ Case = 'New-HaCluster: a name QingCloud cannot hold'; ErrorId = 'HaClusterNameInvalid,HaCluster.Commands.NewHaClusterCommand'; Run = { New-HaCluster -Name 'Bad Name!' -ControlPlane (Get-QcInstance -Name master*) -VxNet pn -SkipInstall -StatePath (Join-Path $Work 'other.json') -Confirm:$false } }
+        @{ Case = 'New-HaCluster: an unknown KubeSphere version'; ErrorId = 'KubeSphereVersionUnsupported,HaCluster.Commands.NewHaClusterCommand'; Run = { New-HaCluster -Name other -ControlPlane (Get-QcInstance -Name master*) -VxNet pn -SkipInstall -KubeSphereVersion v9.9.9 -StatePath (Join-Path $Work 'other.json') -Confirm:$false } }
+        @{ Case = 'Get-HaCluster: a state file that is not JSON'; ErrorId = 'HaClusterStateInvalid,HaCluster.Commands.GetHaClusterCommand'; Run = { Get-HaCluster -StatePath $BadState } }
+        @{ Case = 'Get-HaCluster: a missing state file'; ErrorId = 'HaClusterStateNotFound,HaCluster.Commands.GetHaClusterCommand'; Run = { Get-HaCluster -StatePath (Join-Path $Work 'none.json') } }
+        @{ Case = 'Remove-HaCluster: a state file that is not JSON'; ErrorId = 'HaClusterStateInvalid,HaCluster.Commands.RemoveHaClusterCommand'; Run = { Remove-HaCluster -Name broken -StatePath $BadState -Confirm:$false } }
+        @{ Case = 'New-HaCluster: an unknown -Eip'; ErrorId = 'QcEipNotFound,HaCluster.Commands.NewHaClusterCommand'; Run = { New-HaCluster -Name other -ControlPlane (Get-QcInstance -Name master*) -VxNet pn -Eip eip-nowhere0 -SkipInstall -StatePath (Join-Path $Work 'other.json') -Confirm:$false } }
+        @{ Case = 'New-HaCluster: one instance twice'; ErrorId = 'HaClusterInstanceDuplicate,HaCluster.Commands.NewHaClusterCommand'; Run = { New-HaCluster -Name other -ControlPlane master1, master1, master2 -VxNet pn -SkipInstall -StatePath (Join-Path $Work 'other.json') -Confirm:$false } }
+        @{ Case = 'New-QcEip: bandwidth 0'; ErrorId = 'ParameterArgumentValidationError,HaCluster.Commands.NewQcEipCommand'; Run = { New-QcEip -Name x -Bandwidth 0 } }
+        @{ Case = 'Import-HaClusterConfig: hosts that are not a list'; ErrorId = 'ConfigValueInvalid,HaCluster.Commands.ImportHaClusterConfigCommand'; Run = { Import-HaClusterConfig -Path (File 'hosts-scalar.yaml' "apiVersion: kubekey.kubesphere.io/v1alpha2`nkind: Cluster`nspec:`n  hosts: master1`n") } }
+    ) {
+        $before = Get-EmulatorState
+        $hash = Get-StateFileHash
+        $record = $null
+        $ErrorActionPreference = 'Stop'
+        try { & $Run | Out-Null } catch { $record = $_ }
+        $record | Should -Not -BeNullOrEmpty -Because 'the command must fail'
+        $record.FullyQualifiedErrorId | Should -Be $ErrorId -Because "$($record.FullyQualifiedErrorId): $($record.Exception.Message)"
+        if ($Message) { $record.Exception.Message | Should -BeLike "*$Message*" }
+        Get-EmulatorState | Should -Be $before -Because 'a refused command creates and changes nothing'
+        Get-StateFileHash | Should -Be $hash -Because 'the state file is left alone'
+    }
+}
