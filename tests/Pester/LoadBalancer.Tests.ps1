@@ -165,8 +165,8 @@ Describe "The tutorial's Step 1 with the cmdlets" {
     It 'refuses -OpenFirewall on a load balancer in the account''s default group, naming the instances that share it' {
         $shared = New-QcLoadBalancer -Name shared -VxNet pn
         (Get-QcSecurityGroup -SecurityGroupId $shared.SecurityGroupId).IsDefault | Should -BeTrue
-        $err = $null
-        $shared | Add-QcLbListener -Port 8443 -OpenFirewall -ErrorAction SilentlyContinue -ErrorVariable err
+        $err = @($null)
+        try { $shared | Add-QcLbListener -Port 8443 -OpenFirewall -ErrorAction Stop } catch { $err = @($_) }
         $err[0].FullyQualifiedErrorId | Should -Be 'QcDefaultSecurityGroupShared,HaCluster.Commands.AddQcLbListenerCommand'
         $err[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
         $err[0].Exception.Message | Should -Match 'i-master01 \(master1\).*New-QcSecurityGroup.*New-QcLoadBalancer -SecurityGroup'
@@ -176,8 +176,8 @@ Describe "The tutorial's Step 1 with the cmdlets" {
 
     It 'deletes a group of its own only when nothing uses it' {
         $spare = New-QcSecurityGroup -Name spare
-        $err = $null
-        Remove-QcSecurityGroup $ApiGroup -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable err
+        $err = @($null)
+        try { Remove-QcSecurityGroup $ApiGroup -Confirm:$false -ErrorAction Stop } catch { $err = @($_) }
         $err[0].FullyQualifiedErrorId | Should -Be 'QcSecurityGroupInUse,HaCluster.Commands.RemoveQcSecurityGroupCommand'
         $removed = $spare | Remove-QcSecurityGroup -Confirm:$false -PassThru
         $removed.SecurityGroupId | Should -Be $spare.SecurityGroupId

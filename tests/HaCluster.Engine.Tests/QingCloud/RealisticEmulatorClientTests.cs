@@ -80,6 +80,24 @@ public sealed class RealisticEmulatorClientTests
     }
 
     [Fact]
+    public void PollsAreLateByAFifthOfTheWaitAtMostAndStayInsideTheHourlyQuota()
+    {
+        var wait = new WaitOptions();
+        Assert.Equal(TimeSpan.FromMilliseconds(250), wait.NextInterval(TimeSpan.Zero));
+        Assert.Equal(TimeSpan.FromMilliseconds(600), wait.NextInterval(TimeSpan.FromSeconds(3)));
+        Assert.Equal(TimeSpan.FromSeconds(5), wait.NextInterval(TimeSpan.FromMinutes(9)));
+
+        // A whole default wait (10 minutes) makes well under 2000 / 6 requests, so six runs at once fit the hourly quota.
+        var polls = 0;
+        for (var t = TimeSpan.Zero; t < wait.Timeout; t += wait.NextInterval(t))
+        {
+            polls++;
+        }
+
+        Assert.InRange(polls, 100, 2000 / 6);
+    }
+
+    [Fact]
     public void LeaseRetriesCoverTheThreeMinutesTheCloudControllerManagerAllows()
     {
         var options = new QingCloudClientOptions();
