@@ -5,7 +5,9 @@
 param(
     [Parameter(Mandatory)] [string] $ModuleManifest,
     # Lab hosts for the SSH fan-out measurement.
-    [int] $Hosts = 50
+    [int] $Hosts = 50,
+    # Killed-and-resumed New-HaCluster runs under injected faults.
+    [int] $ChaosRuns = 50
 )
 $ErrorActionPreference = 'Stop'
 $root = Resolve-Path (Join-Path $PSScriptRoot '..')
@@ -32,8 +34,14 @@ $rows = @(
     [pscustomobject]@{ Benchmark = "New-HaCluster -SkipInstall, $($path.JobSeconds) s jobs"; Baseline = "critical path (3 jobs) $($path.CriticalPathSeconds) s"; Measured = "$($path.ClusterSeconds) s, $($path.ClusterRequests) requests"; Ratio = $path.CriticalPathRatio }
     [pscustomobject]@{ Benchmark = 'Seed Step 1, step cmdlets one after another'; Baseline = "New-HaCluster $($path.ClusterSeconds) s"; Measured = "$($path.SeedSeconds) s, $($path.SeedRequests) requests"; Ratio = $path.SpeedupOverSeed }
 )
+# 4. Chaos: runs killed at a random point under faults, resumed, removed; duplicates and leaks must be 0.
+$chaos = & (Join-Path $PSScriptRoot 'Measure-Chaos.ps1') -ModuleManifest $ModuleManifest -Count $ChaosRuns
+
 $rows | Format-Table -AutoSize | Out-String | Write-Host
+$chaosLine = "Chaos: $($chaos.Runs) runs ($($chaos.Killed) killed mid-way, $($chaos.Completed) completed on re-run), $($chaos.Duplicates) duplicates, $($chaos.Leaks) leaks; $($chaos.Faults) of $($chaos.Requests) API calls faulted."
+Write-Host $chaosLine
 $table = @('| Benchmark | Baseline | Measured | Ratio |', '|---|---|---|---|') + ($rows | ForEach-Object { "| $($_.Benchmark) | $($_.Baseline) | $($_.Measured) | $($_.Ratio) |" })
+$table += '', $chaosLine
 $table += '', "Load average at the end: $((Get-Content /proc/loadavg).Split(' ')[0]); $([Environment]::ProcessorCount) cores."
 Set-Content -Path (Join-Path $root 'out/bench.md') -Value $table
 Write-Host "Written: out/bench.md"
