@@ -87,8 +87,9 @@ public sealed partial class QingCloudClient
         var pipeline = QingCloudResilience.Build(_options, call, Observer);
 
         // One bound for the whole call, retries included; each attempt gets what is left of it, at most RequestTimeout.
+        // A delete or release may also wait out QingCloud's lease window (LeaseRetryWindow, the CCM's 180 s and more).
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_options.CallTimeout);
+        deadline.CancelAfter(_options.CallBound(callOptions));
         try
         {
             return await pipeline.ExecuteAsync(async token => await SendOnceAsync(call, token).ConfigureAwait(false), deadline.Token).ConfigureAwait(false);

@@ -25,10 +25,10 @@ public sealed class QingCloudClientOptions
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// The bound of one call end to end: every attempt, back-off and lease wait together. An endpoint that accepts
-    /// connections but never answers fails the call with <c>QingCloudTimeout</c> after this long, never after
-    /// <see cref="MaxRetryAttempts"/> times <see cref="RequestTimeout"/>. Default 90 s (the lease wait of a delete
-    /// fits in it).
+    /// The bound of one call end to end: every attempt and back-off together. An endpoint that accepts connections but
+    /// never answers fails the call with <c>QingCloudTimeout</c> after this long, never after
+    /// <see cref="MaxRetryAttempts"/> times <see cref="RequestTimeout"/>. Default 90 s. A delete or release that meets
+    /// 1400 "lease info not ready yet" may in addition wait out <see cref="LeaseRetryWindow"/>.
     /// </summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(90);
 
@@ -60,6 +60,12 @@ public sealed class QingCloudClientOptions
             return total;
         }
     }
+
+    /// <summary>The bound of one call made with <paramref name="callOptions"/>: <see cref="CallTimeout"/>, plus the lease window for deletes and releases.</summary>
+    /// <param name="callOptions">The call's retry semantics.</param>
+    /// <returns>The bound.</returns>
+    internal TimeSpan CallBound(QingCloudCallOptions callOptions) =>
+        callOptions.RetryLeaseNotReady && LeaseRetryAttempts > 0 ? CallTimeout + LeaseRetryWindow : CallTimeout;
 
     /// <summary>The delay before lease retry <paramref name="attempt"/> (0-based).</summary>
     /// <param name="attempt">The attempt.</param>

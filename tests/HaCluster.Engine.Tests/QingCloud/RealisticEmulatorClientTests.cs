@@ -103,5 +103,7 @@ public sealed class RealisticEmulatorClientTests
         var options = new QingCloudClientOptions();
         Assert.InRange(options.LeaseRetryWindow, TimeSpan.FromSeconds(180), TimeSpan.FromSeconds(240));
         Assert.Equal(TimeSpan.FromSeconds(1), options.LeaseDelay(0)); // a short lease still clears fast
+        Assert.True(options.CallBound(QingCloudCallOptions.DeleteOrRelease) >= options.LeaseRetryWindow, "the call's own bound must not cut the lease retries short");
+        Assert.Equal(options.CallTimeout, options.CallBound(QingCloudCallOptions.Default));
     }
 }
