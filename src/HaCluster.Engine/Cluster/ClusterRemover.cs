@@ -37,6 +37,9 @@ public sealed class ClusterRemovalPlan
     /// <summary>Load balancers the module created.</summary>
     public IList<LoadBalancer> LoadBalancers { get; } = new List<LoadBalancer>();
 
+    /// <summary>The cluster's own security groups (deleted after the load balancers they guard); never a default group.</summary>
+    public IList<SecurityGroup> SecurityGroups { get; } = new List<SecurityGroup>();
+
     /// <summary>The EIP the module allocated (a given EIP is never released), or null.</summary>
     public Eip? Eip { get; set; }
 
@@ -59,7 +62,7 @@ public sealed class ClusterRemovalPlan
     public bool DeletesStateFile => StateFileExists && NotOwned.Count == 0;
 
     /// <summary>True when there is nothing to remove but (perhaps) the state file.</summary>
-    public bool IsEmpty => FirewallRules.Count == 0 && LoadBalancers.Count == 0 && Eip is null && TagPairsToDetach.Count == 0 && Tag is null;
+    public bool IsEmpty => FirewallRules.Count == 0 && LoadBalancers.Count == 0 && SecurityGroups.Count == 0 && Eip is null && TagPairsToDetach.Count == 0 && Tag is null;
 
     /// <summary>One line per resource, in removal order.</summary>
     /// <returns>The lines.</returns>
@@ -68,6 +71,7 @@ public sealed class ClusterRemovalPlan
         var lines = new List<string>();
         lines.AddRange(FirewallRules.Select(g => $"firewall rule(s) {string.Join(", ", g.Value)} of security group {g.Key}"));
         lines.AddRange(LoadBalancers.Select(l => $"load balancer {l.LoadBalancerId} ({l.LoadBalancerName}) with its listeners and backends"));
+        lines.AddRange(SecurityGroups.Select(g => $"security group {g.SecurityGroupId} ({g.SecurityGroupName}) with its rules"));
         if (Eip is not null)
         {
             lines.Add($"EIP {Eip.EipId} ({Eip.EipAddr})");
@@ -132,10 +136,18 @@ public sealed class ClusterRemover
                 plan.LoadBalancers.Add(lb);
             }
 
-            // The group of a load balancer that is not ours is not searched; a gone one's recorded group still is.
-            var port = lbName.EndsWith("-internal", StringComparison.Ordinal) ? ClusterNames.ApiPort : ClusterNames.ConsolePort;
+            var external = lbName.EndsWith("-external", StringComparison.Ordinal);
+            var port = external ? ClusterNames.ConsolePort : ClusterNames.ApiPort;
+            var own = await FindSecurityGroupAsync(plan, section, ClusterNames.SecurityGroup(name, external), tagId, cancellationToken).ConfigureAwait(false);
+            if (own is not null)
+            {
+                plan.SecurityGroups.Add(own);
+            }
+
+            // A cluster built before it had its own groups added a named rule to the load balancer's group instead. The
+            // group of a load balancer that is not ours is not searched; a gone one's recorded group still is.
             var groupId = lb?.SecurityGroupId ?? (recordedIsOurs ? section?.SecurityGroupId : null);
-            if (groupId is not null)
+            if (groupId is not null && groupId != own?.SecurityGroupId)
             {
                 await AddRulesAsync(plan, groupId, section?.FirewallRuleId, ClusterNames.FirewallRule(name, port), cancellationToken).ConfigureAwait(false);
             }
@@ -182,6 +194,11 @@ public sealed class ClusterRemover
         if (plan.LoadBalancers.Count > 0)
         {
             await DeleteLoadBalancersAsync(plan.LoadBalancers.Select(l => l.LoadBalancerId).ToList(), wait, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var group in plan.SecurityGroups)
+        {
+            await DeleteSecurityGroupAsync(group, cancellationToken).ConfigureAwait(false);
         }
 
         if (plan.Eip is { } eip)
@@ -268,6 +285,44 @@ public sealed class ClusterRemover
         return (ours, true);
     }
 
+    // The path's own group: recorded as created in the state file, else named after the load balancer and carrying the tag.
+    private async Task<SecurityGroup?> FindSecurityGroupAsync(ClusterRemovalPlan plan, LoadBalancerState? section, string name, string? tagId, CancellationToken cancellationToken)
+    {
+        if (section is { SecurityGroupCreated: true, SecurityGroupId: { } recorded })
+        {
+            var byId = (await _client.DescribeSecurityGroupsAsync(new[] { recorded }, cancellationToken: cancellationToken).ConfigureAwait(false))
+                .FirstOrDefault(g => g.SecurityGroupId == recorded);
+            if (byId is not null)
+            {
+                // The same proof as every other kind: the cluster's tag and name (never the account's default group).
+                var why = byId.IsDefault ? "it is the account's default group" : ClusterOwnership.WhyNotOwned(byId.SecurityGroupName, byId.Tags, name, tagId);
+                if (why is null)
+                {
+                    return byId;
+                }
+
+                plan.NotOwned.Add(new NotOwnedResource("security_group", byId.SecurityGroupId, byId.SecurityGroupName, why));
+                return null;
+            }
+        }
+
+        var named = await _client.FindSecurityGroupsByNameAsync(name, cancellationToken).ConfigureAwait(false);
+        return named.FirstOrDefault(g => !g.IsDefault && ClusterOwnership.WhyNotOwned(g.SecurityGroupName, g.Tags, name, tagId) is null);
+    }
+
+    private async Task DeleteSecurityGroupAsync(SecurityGroup group, CancellationToken cancellationToken)
+    {
+        _client.Observer.Verbose($"Deleting security group {group.SecurityGroupId} ({group.SecurityGroupName}).");
+        try
+        {
+            await _client.DeleteSecurityGroupsAsync(new[] { group.SecurityGroupId }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (QingCloudApiException ex) when (ex.RetCode == 2100)
+        {
+            _client.Observer.Verbose($"Security group {group.SecurityGroupId} is already gone.");
+        }
+    }
+
     private async Task AddRulesAsync(ClusterRemovalPlan plan, string groupId, string? recordedRuleId, string ruleName, CancellationToken cancellationToken)
     {
         IReadOnlyList<SecurityGroupRule> rules;
@@ -315,7 +370,7 @@ public sealed class ClusterRemover
             plan.TagPairsToDetach.Add(pair);
         }
 
-        var removed = new HashSet<string>(plan.LoadBalancers.Select(l => l.LoadBalancerId), StringComparer.Ordinal);
+        var removed = new HashSet<string>(plan.LoadBalancers.Select(l => l.LoadBalancerId).Concat(plan.SecurityGroups.Select(g => g.SecurityGroupId)), StringComparer.Ordinal);
         if (plan.Eip is not null)
         {
             removed.Add(plan.Eip.EipId);
