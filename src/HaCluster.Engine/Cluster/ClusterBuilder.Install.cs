@@ -99,6 +99,7 @@ public sealed partial class ClusterBuilder
             Timeout = request.InstallTimeout,
             Mode = KubeKeyInstallMode.ResumeOrStart,
             Connect = connect,
+            Hints = InstallRecoveryHints.NewHaCluster,
         };
         var endpoint = new SshEndpoint(taskBox.Address, taskBox.Port, taskBox.User)
         {
