@@ -84,15 +84,32 @@ BeforeAll {
             $backends = @($listeners[0] | Get-QcLbBackend)
             ($backends.BackendName | Sort-Object) | Should -Be $case.Nodes
             $backends.Port | Sort-Object -Unique | Should -Be $case.Port
-            @(Get-QcSecurityGroup -SecurityGroupId $case.Lb.SecurityGroupId).Count | Should -Be 1
-            $rules = @((Invoke-RestMethod ($Emulator.BaseUri + '_emulator/state')).security_group_rules | Where-Object { $_.security_group_id -eq $case.Lb.SecurityGroupId -and $_.val1 -eq "$($case.Port)" })
+            # Its own tagged group, named after it; one rule for the port.
+            $group = @(Get-QcSecurityGroup -SecurityGroupId $case.Lb.SecurityGroupId)
+            $group.Count | Should -Be 1
+            $group[0].SecurityGroupName | Should -Be $case.Lb.LoadBalancerName
+            $group[0].IsDefault | Should -BeFalse
+            $group[0].Tags.TagName | Should -Contain $Name
+            $state = Invoke-RestMethod ($Emulator.BaseUri + '_emulator/state')
+            $rules = @($state.security_group_rules | Where-Object { $_.security_group_id -eq $case.Lb.SecurityGroupId -and $_.val1 -eq "$($case.Port)" })
             $rules.Count | Should -Be 1
         }
+        Assert-DefaultGroupUntouched
+    }
+
+    # The account's default group (shared by the instances) keeps exactly its own two rules: ICMP echo and ssh.
+    function script:Assert-DefaultGroupUntouched {
+        $state = Invoke-RestMethod ($Emulator.BaseUri + '_emulator/state')
+        $default = @($state.security_groups | Where-Object is_default)
+        $default.Count | Should -Be 1
+        $rules = @($state.security_group_rules | Where-Object security_group_id -EQ $default[0].id)
+        ($rules | ForEach-Object { "$($_.protocol)/$($_.val1)" }) | Should -Be 'icmp/8', 'tcp/22'
     }
 
     # What the cluster made and Remove-HaCluster must leave behind: nothing with its names, no rule it added.
     function script:Assert-Removed([string] $Name) {
         $state = Invoke-RestMethod ($Emulator.BaseUri + '_emulator/state')
+        @($state.security_groups | Where-Object { $_.name -in "$Name-internal", "$Name-external" }).Count | Should -Be 0
         @($state.loadbalancers | Where-Object { $_.name -like "$Name-*" -and $_.status -ne 'deleted' }).Count | Should -Be 0
         @($state.eips | Where-Object { $_.name -eq "$Name-eip" -and $_.status -ne 'released' }).Count | Should -Be 0
         @($state.security_group_rules | Where-Object { $_.name -like "$Name-tcp-*" }).Count | Should -Be 0
@@ -239,13 +256,15 @@ Describe 'New-HaCluster, Get-HaCluster and Remove-HaCluster end to end' {
         $output = Invoke-FreshPwsh -Script @"
 Import-Module '$ModuleManifest'
 Connect-QingCloud -AccessKeyId '$($Emulator.AccessKeyId)' -SecretAccessKey (ConvertTo-SecureString '$($Emulator.Secret)' -AsPlainText -Force) -Zone '$($Emulator.Zone)' -Endpoint '$($Emulator.Endpoint)'
-New-HaCluster -Name whatif -ControlPlane master1, master2, master3 -Worker node1, node2, node3 -VxNet pn -Credential ([pscredential]::new('u', (ConvertTo-SecureString 'p' -AsPlainText -Force))) -Failover -StatePath '$(Join-Path $Work 'whatif.hacluster.json')' -WhatIf
+New-HaCluster -Name whatif -ControlPlane master1, master2, master3 -Worker node1, node2, node3 -VxNet pn -Credential ([pscredential]::new('u', (ConvertTo-SecureString 'p' -AsPlainText -Force))) -Failover -ApiSource 10.0.0.0/8, 192.168.1.7 -StatePath '$(Join-Path $Work 'whatif.hacluster.json')' -WhatIf
 "@
         $text = $output -join "`n"
         $text | Should -Match "What if: Build HA cluster 'whatif' in 16 steps"
         $text | Should -Match '1\. \[Cluster\] Tag .*: DescribeTags, CreateTag'
-        $text | Should -Match '2\. \[Internal\] Internal load balancer in VxNet pn: DescribeLoadBalancers, CreateLoadBalancer'
-        $text | Should -Match '7\. \[External\] Allocate an EIP: DescribeEips, AllocateEips'
+        $text | Should -Match '2\. \[Internal\] Security group whatif-internal admits TCP 6443 from 10\.0\.0\.0/8, 192\.168\.1\.7: DescribeSecurityGroups, CreateSecurityGroup, AttachTags, AddSecurityGroupRules, ApplySecurityGroup'
+        $text | Should -Match '3\. \[Internal\] Internal load balancer in VxNet pn, in its security group: DescribeLoadBalancers, CreateLoadBalancer'
+        $text | Should -Match '7\. \[External\] Security group whatif-external admits TCP 30880 from 0\.0\.0\.0/0: '
+        $text | Should -Match '8\. \[External\] Allocate an EIP: DescribeEips, AllocateEips'
         $text | Should -Match '\[Cluster\] Verify, with the failover drill .*StopInstances, StartInstances'
         Get-EmulatorRequestLog -Emulator $Emulator -Since $since | Where-Object action -NotMatch '^Describe' | Should -BeNullOrEmpty
         Test-Path (Join-Path $Work 'whatif.hacluster.json') | Should -BeFalse
@@ -261,6 +280,8 @@ New-HaCluster -Name whatif -ControlPlane master1, master2, master3 -Worker node1
         @{ Case = 'eip'; Id = 'QcEipNotFound'; Arguments = @{ Eip = 'eip-nothere1' } }
         @{ Case = 'kk'; Id = 'HaClusterKubeKeyNotFound'; Arguments = @{ KubeKeyPath = '/nonexistent/kk' } }
         @{ Case = 'login'; Id = 'HaClusterCredentialMissing'; Arguments = @{ Credential = $null } }
+        @{ Case = 'api source'; Id = 'HaClusterSourceInvalid'; Arguments = @{ ApiSource = '10.0.0.0/33' } }
+        @{ Case = 'console source'; Id = 'HaClusterSourceInvalid'; Arguments = @{ ConsoleSource = 'anywhere' } }
     ) {
         $since = (Get-EmulatorRequestLog -Emulator $Emulator | Select-Object -Last 1).sequence
         $parameters = @{
@@ -288,7 +309,8 @@ New-HaCluster -Name whatif -ControlPlane master1, master2, master3 -Worker node1
         Test-Path $Cluster.StatePath | Should -BeFalse
         @(Get-QcInstance).Status | Sort-Object -Unique | Should -Be 'running'
         $actions = @(Get-EmulatorRequestLog -Emulator $Emulator -Since $RemoveSince | Where-Object { $_.ret_code -eq 0 -and $_.action -match '^(Delete|Release)' }).action | Select-Object -Unique
-        $actions | Should -Be 'DeleteSecurityGroupRules', 'DeleteLoadBalancers', 'ReleaseEips', 'DeleteTags'
+        $actions | Should -Be 'DeleteLoadBalancers', 'DeleteSecurityGroups', 'ReleaseEips', 'DeleteTags'
+        Assert-DefaultGroupUntouched
 
         # Idempotent: nothing left to remove is a warning, not an error.
         Remove-HaCluster -Name e2e -StatePath $Cluster.StatePath -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue
