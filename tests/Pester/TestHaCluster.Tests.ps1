@@ -96,7 +96,10 @@ BeforeAll {
 
     # Polls the API through the VIP and the console through the EIP until told to stop, counting answers while master1 is stopped.
     function Start-Poller {
-        $state = [hashtable]::Synchronized(@{ Stop = $false; Ok = 0; OkWhileStopped = 0; Failures = [System.Collections.ArrayList]::new() })
+        # Cut: a request in flight at the moment master1 stopped (running before, stopped after). A powered-off machine
+        # resets its open connections, on the real cloud as in the emulator; only requests that start on one side of
+        # the stop must answer.
+        $state = [hashtable]::Synchronized(@{ Stop = $false; Ok = 0; OkWhileStopped = 0; Failures = [System.Collections.ArrayList]::new(); Cut = [System.Collections.ArrayList]::new() })
         $ps = [powershell]::Create()
         $null = $ps.AddScript({
                 param($State, $Manifest, $Emulator, $Secret, $Vip, $EipAddress)
@@ -115,7 +118,10 @@ BeforeAll {
                             }
                             else { $null = $State.Failures.Add("$($probe.Uri): $content") }
                         }
-                        catch { $null = $State.Failures.Add("$($probe.Uri): $_") }
+                        catch {
+                            $cut = -not $stopped -and (Get-QcInstance -InstanceId i-master01).Status -eq 'stopped'
+                            $null = ($cut ? $State.Cut : $State.Failures).Add("$($probe.Uri): $_")
+                        }
                     }
                 }
             }).AddArgument($state).AddArgument($ModuleManifest).AddArgument($Emulator).AddArgument($Secret).AddArgument($Vip).AddArgument($EipAddress)
@@ -285,6 +291,7 @@ Describe 'Test-HaCluster -Failover' {
         $found | Should -BeLessThan $starting
 
         $polled.Failures | Should -BeNullOrEmpty
+        $polled.Cut.Count | Should -BeLessOrEqual 1 -Because 'at most the one request in flight when master1 stopped is cut'
         $polled.Ok | Should -BeGreaterThan 0
         $polled.OkWhileStopped | Should -BeGreaterThan 0 -Because 'requests went on through the VIP and the EIP while master1 was stopped'
 
