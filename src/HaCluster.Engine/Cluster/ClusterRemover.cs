@@ -120,7 +120,7 @@ public sealed class ClusterRemover
                 plan.LoadBalancers.Add(lb);
             }
 
-            var port = lbName.EndsWith("-internal", StringComparison.Ordinal) ? ClusterNames.ApiPort : ClusterNames.ConsolePort;
+            var port = lbName.EndsWith("-internal", StringComparison.Ordinal) ? ClusterNames.ApiPort : section?.Port is int recorded and > 0 ? recorded : ClusterNames.ConsolePort;
             var groupId = lb?.SecurityGroupId ?? section?.SecurityGroupId;
             if (groupId is not null)
             {

@@ -37,6 +37,8 @@ internal sealed class InstallPlan
 
     public bool KeepConfig { get; private set; }
 
+    public bool WithLocalStorage { get; private set; }
+
     public bool SkipPreflight { get; private set; }
 
     public int PreflightThrottleLimit { get; private set; }
@@ -101,6 +103,7 @@ internal sealed class InstallPlan
             ReconnectTimeout = options.ReconnectTimeout > TimeSpan.Zero ? options.ReconnectTimeout : TimeSpan.Zero,
             Mode = options.Mode,
             KeepConfig = options.KeepConfig,
+            WithLocalStorage = options.WithLocalStorage,
             SkipPreflight = options.SkipPreflight,
             PreflightThrottleLimit = Math.Max(1, options.PreflightThrottleLimit),
             Connect = Narrated(options.Connect ?? new SshConnectOptions(), observer),
