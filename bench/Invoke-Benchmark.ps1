@@ -5,7 +5,9 @@
 param(
     [Parameter(Mandatory)] [string] $ModuleManifest,
     # Lab hosts for the SSH fan-out measurement.
-    [int] $Hosts = 50
+    [int] $Hosts = 50,
+    # Killed-and-resumed New-HaCluster runs under injected faults.
+    [int] $ChaosRuns = 50
 )
 $ErrorActionPreference = 'Stop'
 $root = Resolve-Path (Join-Path $PSScriptRoot '..')
@@ -27,8 +29,14 @@ $rows = @(
     [pscustomobject]@{ Benchmark = 'Module import (fresh pwsh)'; Baseline = "bare pwsh $([math]::Round($bare)) ms"; Measured = "$([math]::Round($import)) ms"; Ratio = [math]::Round($import / $bare, 2) }
     [pscustomobject]@{ Benchmark = "Test-HaNode on $Hosts hosts"; Baseline = "1 host $($fanOut.OneHostSeconds) s"; Measured = "$($fanOut.AllHostsSeconds) s"; Ratio = $fanOut.Ratio }
 )
+# 3. Chaos: runs killed at a random point under faults, resumed, removed; duplicates and leaks must be 0.
+$chaos = & (Join-Path $PSScriptRoot 'Measure-Chaos.ps1') -ModuleManifest $ModuleManifest -Count $ChaosRuns
+
 $rows | Format-Table -AutoSize | Out-String | Write-Host
+$chaosLine = "Chaos: $($chaos.Runs) runs ($($chaos.Killed) killed mid-way, $($chaos.Completed) completed on re-run), $($chaos.Duplicates) duplicates, $($chaos.Leaks) leaks; $($chaos.Faults) of $($chaos.Requests) API calls faulted."
+Write-Host $chaosLine
 $table = @('| Benchmark | Baseline | Measured | Ratio |', '|---|---|---|---|') + ($rows | ForEach-Object { "| $($_.Benchmark) | $($_.Baseline) | $($_.Measured) | $($_.Ratio) |" })
+$table += '', $chaosLine
 $table += '', "Load average at the end: $((Get-Content /proc/loadavg).Split(' ')[0]); $([Environment]::ProcessorCount) cores."
 Set-Content -Path (Join-Path $root 'out/bench.md') -Value $table
 Write-Host "Written: out/bench.md"

@@ -38,7 +38,13 @@ public static class ClusterConfigValidator
     /// <summary>Returns every problem found, errors and warnings, in a stable order.</summary>
     /// <param name="config">The config.</param>
     /// <returns>The findings (empty when the config is fine).</returns>
-    public static IReadOnlyList<ConfigFinding> Validate(ClusterConfig config)
+    public static IReadOnlyList<ConfigFinding> Validate(ClusterConfig config) => Validate(config, null);
+
+    /// <summary>Returns every problem found, with the Kubernetes version checked against a given kk release.</summary>
+    /// <param name="config">The config.</param>
+    /// <param name="kubeKeyVersion">The kk release that will install it; null for <see cref="KubeKeyBinary.DefaultVersion"/>.</param>
+    /// <returns>The findings (empty when the config is fine).</returns>
+    public static IReadOnlyList<ConfigFinding> Validate(ClusterConfig config, string? kubeKeyVersion)
     {
         var findings = new List<ConfigFinding>();
         void Error(string code, string target, string message) => findings.Add(new ConfigFinding(FindingSeverity.Error, code, message, target));
@@ -49,7 +55,7 @@ public static class ClusterConfigValidator
         CheckRoles(config, Error, Warn);
         CheckEndpoint(config, Error);
         CheckNetwork(config, Error);
-        CheckVersions(config, Error, Warn);
+        CheckVersions(config, kubeKeyVersion ?? KubeKeyBinary.DefaultVersion, Error, Warn);
         return findings;
     }
 
@@ -319,7 +325,7 @@ public static class ClusterConfigValidator
         return result;
     }
 
-    private static void CheckVersions(ClusterConfig config, Action<string, string, string> error, Action<string, string, string> warn)
+    private static void CheckVersions(ClusterConfig config, string kubeKeyVersion, Action<string, string, string> error, Action<string, string, string> warn)
     {
         var kubernetes = config.Kubernetes;
         var manager = kubernetes.EffectiveContainerManager;
@@ -334,9 +340,9 @@ public static class ClusterConfigValidator
         {
             error(ConfigFindingCode.KubernetesVersionInvalid, versionText, $"Kubernetes version '{versionText}' must look like v1.23.17.");
         }
-        else if (version.Major != 1 || version.Minor is < KubeKeyVersions.KubernetesMinMinor or > KubeKeyVersions.KubernetesMaxMinor)
+        else if (KubernetesSupport(kubeKeyVersion, versionText) is { } unsupported)
         {
-            error(ConfigFindingCode.KubernetesVersionUnsupported, versionText, $"kk v3.1 installs Kubernetes v1.{KubeKeyVersions.KubernetesMinMinor.ToString(CultureInfo.InvariantCulture)} to v1.{KubeKeyVersions.KubernetesMaxMinor.ToString(CultureInfo.InvariantCulture)}, not {versionText} (see 'kk version --show-supported-k8s').");
+            error(ConfigFindingCode.KubernetesVersionUnsupported, versionText, unsupported);
         }
 
         if (config.KubeSphere is not { } kubeSphere)
@@ -344,7 +350,7 @@ public static class ClusterConfigValidator
             return;
         }
 
-        var ks = kubeSphere.Version;
+        var ks = KubeKeyVersions.Normalize(kubeSphere.Version); // kk reads 3.4.1 as v3.4.1
         if (KubeKeyVersions.IsDevelopmentKubeSphere(ks))
         {
             warn(ConfigFindingCode.KubeSphereVersionUnpinned, ks, $"KubeSphere '{ks}' is a development build; pin a release such as {KubeKeyVersions.LatestKubeSphere} for a reproducible install.");
@@ -357,6 +363,30 @@ public static class ClusterConfigValidator
         {
             error(ConfigFindingCode.KubernetesVersionIncompatible, versionText, $"KubeSphere {ks} supports Kubernetes v1.{min.ToString(CultureInfo.InvariantCulture)}.x to v1.{max.ToString(CultureInfo.InvariantCulture)}.x, not {versionText}.");
         }
+    }
+
+    /// <summary>
+    /// Null when <paramref name="kubeKeyVersion"/> installs exactly <paramref name="kubernetesVersion"/>, else why not
+    /// (kk checks the exact patch against the list <c>kk version --show-supported-k8s</c> prints). Distributions
+    /// (<c>-k3s</c>/<c>-k8e</c>) and kk releases the table does not know are left to kk.
+    /// </summary>
+    /// <param name="kubeKeyVersion">The kk release.</param>
+    /// <param name="kubernetesVersion">The Kubernetes version.</param>
+    /// <param name="supported">The release's list; null to use the embedded table.</param>
+    /// <returns>The reason, or null.</returns>
+    internal static string? KubernetesSupport(string kubeKeyVersion, string kubernetesVersion, IReadOnlyList<string>? supported = null)
+    {
+        supported ??= KubeKeyReleases.Supported(kubeKeyVersion);
+        if (supported is null || kubernetesVersion.IndexOf('-') >= 0 || supported.Contains(kubernetesVersion, StringComparer.Ordinal))
+        {
+            return null;
+        }
+
+        var nearest = KubeKeyReleases.NewestPatchOfMinor(supported, kubernetesVersion);
+        return $"kk {kubeKeyVersion} does not install Kubernetes {kubernetesVersion}; "
+            + (nearest is null
+                ? $"it installs {supported[0]} to {supported[supported.Count - 1]} (see 'kk version --show-supported-k8s')."
+                : $"the newest patch of that minor it installs is {nearest} (see 'kk version --show-supported-k8s').");
     }
 
     private static IEnumerable<string> Duplicates(IEnumerable<string> values) =>

@@ -54,7 +54,8 @@ internal sealed class InstallPlan
     /// <exception cref="HaClusterException">The first config error (its finding code as ErrorId), or a bad option.</exception>
     public static InstallPlan Create(ClusterConfig config, KubeKeyInstallOptions options, IOperationObserver observer)
     {
-        var findings = ClusterConfigValidator.Validate(config);
+        // The exact Kubernetes check uses the kk asked for; a kk brought along or found on the taskbox is asked itself later.
+        var findings = ClusterConfigValidator.Validate(config, options.KubeKeyVersion is { } asked ? KubeKeyVersions.Normalize(asked) : null);
         foreach (var warning in findings.Where(f => f.Severity == FindingSeverity.Warning))
         {
             observer.Warning($"{warning.Code}: {warning.Message}");

@@ -13,7 +13,7 @@ using HaCluster.Engine.Ssh;
 
 namespace HaCluster.Engine.KubeKey;
 
-/// <summary>Checks the config's hosts before kk is started (kubekey.md §5) and refuses the install when kk would.</summary>
+/// <summary>Checks the config's hosts before kk is started (kubekey.md §5) and refuses the install when a required check fails.</summary>
 internal static class InstallPreflight
 {
     // Host-key refusals outrank everything else: they are security decisions, not missing packages.
@@ -26,14 +26,25 @@ internal static class InstallPreflight
     /// <param name="observer">Progress, narration and the warnings for failed Recommended checks.</param>
     /// <param name="cancellationToken">Cancels the checks.</param>
     /// <returns>All results.</returns>
+    /// <param name="earlierRun">What this cluster's earlier kk run in the working directory brought up, or null.</param>
     public static async Task<IReadOnlyList<PreflightResult>> RunAsync(
         ClusterConfig config,
         SshConnectOptions connect,
         int throttleLimit,
         IOperationObserver observer,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        EarlierKubeKeyRun? earlierRun = null)
     {
-        var targets = config.Hosts.Select(h => new PreflightTarget(HostEndpoints.For(h), Roles(config, h.Name)) { InternalAddress = h.InternalAddress }).ToList();
+        var targets = config.Hosts.Select(h =>
+        {
+            var target = new PreflightTarget(HostEndpoints.For(h), Roles(config, h.Name)) { InternalAddress = h.InternalAddress };
+            foreach (var port in earlierRun?.Ports(config, h.Name) ?? Array.Empty<int>())
+            {
+                target.KubeKeyPorts[port] = earlierRun!.Description;
+            }
+
+            return target;
+        }).ToList();
         var results = await NodePreflight.RunAsync(
             targets,
             new PreflightOptions { Connect = connect, ThrottleLimit = throttleLimit },
@@ -80,7 +91,7 @@ internal static class InstallPreflight
         var total = results.Select(r => r.Host).Distinct().Count();
         var text = new StringBuilder()
             .Append("Preflight failed on ").Append(hostCount.ToString(CultureInfo.InvariantCulture)).Append(" of ")
-            .Append(total.ToString(CultureInfo.InvariantCulture)).Append(" hosts; kk would refuse or fail, so nothing was installed.\n")
+            .Append(total.ToString(CultureInfo.InvariantCulture)).Append(" hosts, so kk was not started and nothing was installed.\n")
             .Append(Table(failed))
             .Append("Fix these (Test-HaNode shows every check), or use -SkipPreflight when only the taskbox can reach the hosts.");
         return new HaClusterException(KubeKeyInstallErrorIds.PreflightFailed, FailureKind.ResourceUnavailable, text.ToString(), failed);

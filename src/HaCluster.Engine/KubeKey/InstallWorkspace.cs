@@ -65,6 +65,9 @@ internal sealed class InstallWorkspace
     public const string ConfigFileName = "hacluster-config.yaml";
     public const string LogFileName = "hacluster-install.log";
 
+    /// <summary>Prefix of the SSH key copies kk reads (<c>privateKeyPath</c> is read on the taskbox).</summary>
+    public const string KeyFilePrefix = "kk-ssh-key-";
+
     public InstallWorkspace(string directory)
     {
         Directory = directory.Length > 1 ? directory.TrimEnd('/') : directory;
@@ -78,6 +81,11 @@ internal sealed class InstallWorkspace
     public string ConfigPath => Combine(ConfigFileName);
 
     public string LogPath => Combine(LogFileName);
+
+    /// <summary>Where the n-th distinct private key of the config is copied for kk (mode 0600).</summary>
+    /// <param name="index">1-based.</param>
+    /// <returns>The path.</returns>
+    public string KeyPath(int index) => Combine(KeyFilePrefix + index.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>kk v3 writes its log next to the binary as invoked: <c>&lt;kk dir&gt;/kubekey/logs/kubekey.log</c>.</summary>
     public string KubeKeyLogPath => Combine("kubekey/logs/kubekey.log");

@@ -103,7 +103,8 @@ internal readonly struct KkLogLine
 
     /// <summary>
     /// What a terminal would show for the line: escape sequences and control characters removed, a trailing CR
-    /// (CRLF files) dropped, and for carriage-return redraws only the text after the last CR kept.
+    /// (CRLF files) dropped, and for carriage-return redraws and NUL-padded curl buffers only the text after the last
+    /// CR or NUL kept.
     /// </summary>
     /// <param name="raw">The raw line.</param>
     /// <returns>The cleaned line.</returns>
@@ -115,6 +116,15 @@ internal readonly struct KkLogLine
         if (cr >= 0)
         {
             text = text.Substring(cr + 1);
+        }
+
+        // kk relays curl's progress meter by printing whole 1024-byte read buffers, NUL padding included
+        // (kubekey@v3.1.12 cmd/kk/pkg/files/file.go), so the next log line can follow the padding on the same line.
+        var nul = text.LastIndexOf('\0');
+        if (nul >= 0)
+        {
+            var after = text.Substring(nul + 1);
+            text = after.Trim().Length > 0 ? after : text.Substring(0, text.IndexOf('\0'));
         }
 
         StringBuilder? builder = null;

@@ -1,5 +1,6 @@
 // Copyright (c) HaCluster contributors. MIT License.
-// Incremental parser of kk's output (v2.2+/v3 pipeline grammar and v1.x logrus): events as lines arrive, then a verdict.
+// Incremental parser of kk's output (v2.2+/v3 pipeline grammar and v1.x logrus): log entries as lines arrive, then the verdict.
+// What it reads is split by kind: KkLogLine (entry grammar), KkWelcomeBlock, KkExitError (kk's exit-time block), KkVerdict.
 
 using System;
 using System.Collections.Generic;
@@ -23,7 +24,6 @@ public sealed class KkLogParser
     private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.Compiled;
     private const int MaxBlockChars = 64 * 1024;
     private const int RecentOutputLines = 5;
-    private const string Redacted = "********";
 
     private static readonly IReadOnlyList<KkLogEvent> NoEvents = Array.Empty<KkLogEvent>();
 
@@ -32,16 +32,8 @@ public sealed class KkLogParser
     private static readonly Regex BlockLine = new(@"^(?<kind>message|stdout|stderr|command): \[(?<node>[^\]]*)\]\s*$", Options);
     private static readonly Regex SuccessLine = new(@"^Pipeline\[(?<pipeline>[^\]]+)\] execute successfully\s*$", Options);
     private static readonly Regex PreflightLine = new(@"^(?<node>\S+): (?<command>\S+) is required\.\s*$", Options);
-    private static readonly Regex PipelineFailed = new(@"^Pipeline\[(?<pipeline>[^\]]+)\] execute failed:\s?(?<rest>.*)$", Options);
-    private static readonly Regex ModuleFailed = new(@"^Module\[(?<module>[^\]]+)\] exec failed:\s*(?<rest>.*)$", Options);
-    private static readonly Regex NodeFailed = new(@"^failed: \[(?<node>[^\]]+)\] ?(?<rest>.*)$", Options);
-    private static readonly Regex TaskRetries = new(@"^\[(?<task>[^\]]+)\] exec failed after (?<retries>\d+) retries: ?(?<error>.*)$", Options);
     private static readonly Regex LogrusBlock = new(@"^\[(?<node>[^\s\]]+) [^\]]+\] MSG:\s*$", Options);
     private static readonly Regex LogrusSuccess = new(@"^(?:Congratulations! .*successful\.?|Installation is complete\.)", Options);
-    private static readonly Regex ConsoleLine = new(@"^Console:\s*(?<value>\S+)", Options);
-    private static readonly Regex AccountLine = new(@"^Account:\s*(?<value>\S+)", Options);
-    private static readonly Regex PasswordLine = new(@"^(?<label>\s*Password:[ \t]*)(?<value>\S.*)$", Options);
-    private static readonly Regex WelcomeFooter = new(@"^https?://kubesphere\.io\b", Options);
 
     private readonly KkModuleCursor _cursor = new();
     private readonly Dictionary<string, string> _nodeMessages = new(StringComparer.Ordinal);
@@ -50,7 +42,7 @@ public sealed class KkLogParser
     private readonly Queue<string> _recentOutput = new();
     private readonly List<KkNodeFailure> _logFailures = new();
     private readonly List<KkNodeFailure> _preflightFailures = new();
-    private readonly List<KkNodeFailure> _errorFailures = new();
+    private readonly KkWelcomeBlock _welcome = new();
 
     private List<KkLogEvent>? _events;
     private KkLogFormat _format;
@@ -69,12 +61,6 @@ public sealed class KkLogParser
 
     private Block? _block;
 
-    private bool _inWelcome;
-    private bool _welcomeFooterSeen;
-    private string? _consoleUrl;
-    private string? _account;
-    private SecureString? _password;
-
     private string? _pipeline;
     private bool _succeeded;
     private int _percent = -1;
@@ -87,11 +73,9 @@ public sealed class KkLogParser
     private string? _preflightModule;
     private string? _preflightTask;
 
-    private StringBuilder? _error;
-    private string? _errorModule;
-    private string? _errorStopModule;
-    private string? _errorStopTask;
-    private ErrorEntry? _errorEntry;
+    private KkExitError? _exit;
+    private string? _exitStopModule;
+    private string? _exitStopTask;
 
     private KkLogSummary? _final;
 
@@ -138,9 +122,7 @@ public sealed class KkLogParser
             throw new ArgumentNullException(nameof(line));
         }
 
-        var clean = KkLogLine.Clean(line);
-        var match = PasswordLine.Match(clean);
-        return match.Success ? match.Groups["label"].Value + Redacted : line;
+        return KkWelcomeBlock.Redact(KkLogLine.Clean(line), line);
     }
 
     /// <summary>
@@ -214,7 +196,7 @@ public sealed class KkLogParser
             }
 
             Tick(line.Time!.Value);
-            _inWelcome = false;
+            _welcome.Close();
             CloseBlock();
             if (line.Format == KkLogFormat.Logrus)
             {
@@ -247,12 +229,12 @@ public sealed class KkLogParser
                 }
                 else
                 {
-                    _warnings.Add(message);
+                    OpenWarning(message);
                 }
 
                 return;
             case KkLevel.Warning:
-                _warnings.Add(message);
+                OpenWarning(message);
                 return;
         }
 
@@ -343,30 +325,33 @@ public sealed class KkLogParser
 
     private void OnPlainText(string text)
     {
-        if (_inWelcome)
+        if (_exit is not null)
         {
-            OnWelcomeLine(text);
+            _exit.Append(text);
             return;
         }
 
-        if (text.IndexOf("Welcome to KubeSphere", StringComparison.Ordinal) >= 0)
+        if (_welcome.IsOpen)
+        {
+            _welcome.Read(text);
+            return;
+        }
+
+        if (KkWelcomeBlock.IsBanner(text))
         {
             // With --debug the block also appears inside a stdout: block; it never joins any message text.
             CloseBlock();
-            _inWelcome = true;
-            _welcomeFooterSeen = false;
+            _welcome.Open();
             return;
         }
 
-        if (text.StartsWith("error: ", StringComparison.Ordinal) || text.StartsWith("Error: ", StringComparison.Ordinal))
+        if (KkExitError.Starts(text, entryOpen: _block is not null))
         {
-            StartError(text.Substring("error: ".Length));
-            return;
-        }
-
-        if (_error is not null)
-        {
-            AppendError(text);
+            CloseBlock();
+            _exit = KkExitError.Open(text);
+            _pipeline ??= _exit.Pipeline;
+            _exitStopModule = _module;
+            _exitStopTask = _task;
             return;
         }
 
@@ -407,31 +392,11 @@ public sealed class KkLogParser
         }
     }
 
-    private void OnWelcomeLine(string text)
+    // A [WARN]/[ERRO] entry's message may go on over the next lines (the failed command's PTY output).
+    private void OpenWarning(string message)
     {
-        var trimmed = text.Trim();
-        Match match;
-        if ((match = ConsoleLine.Match(trimmed)).Success)
-        {
-            _consoleUrl = match.Groups["value"].Value;
-        }
-        else if ((match = AccountLine.Match(trimmed)).Success)
-        {
-            _account = match.Groups["value"].Value;
-        }
-        else if ((match = PasswordLine.Match(trimmed)).Success)
-        {
-            _password?.Dispose();
-            _password = ToSecureString(match.Groups["value"].Value.TrimEnd());
-        }
-        else if (WelcomeFooter.IsMatch(trimmed))
-        {
-            _welcomeFooterSeen = true;
-        }
-        else if (_welcomeFooterSeen && trimmed.StartsWith("#", StringComparison.Ordinal))
-        {
-            _inWelcome = false;
-        }
+        _warnings.Add(message);
+        _block = new Block("warning", string.Empty);
     }
 
     private void OnTaskStarted(KkLogLine line, string module, string task)
@@ -546,86 +511,6 @@ public sealed class KkLogParser
         _preflightFailures.Add(new KkNodeFailure(node, null, null, message));
     }
 
-    private void StartError(string text)
-    {
-        CloseBlock();
-        if (_error is not null)
-        {
-            AppendError("error: " + text);
-            return;
-        }
-
-        _error = new StringBuilder(text);
-        _errorStopModule = _module;
-        _errorStopTask = _task;
-        var rest = text;
-        var pipelineFailed = PipelineFailed.Match(rest);
-        if (pipelineFailed.Success)
-        {
-            _pipeline ??= pipelineFailed.Groups["pipeline"].Value;
-            rest = pipelineFailed.Groups["rest"].Value;
-            var moduleFailed = ModuleFailed.Match(rest);
-            if (moduleFailed.Success)
-            {
-                _errorModule = moduleFailed.Groups["module"].Value;
-                rest = moduleFailed.Groups["rest"].Value;
-            }
-        }
-
-        StartErrorEntry(rest);
-    }
-
-    private void AppendError(string text)
-    {
-        if (_error!.Length < MaxBlockChars)
-        {
-            _error.Append('\n').Append(text);
-        }
-
-        if (!StartErrorEntry(text))
-        {
-            _errorEntry?.Append(text);
-        }
-    }
-
-    // "failed: [node] [Task] exec failed after N retries: error" opens a node's entry in kk's error block.
-    private bool StartErrorEntry(string text)
-    {
-        var nodeFailed = NodeFailed.Match(text);
-        if (!nodeFailed.Success)
-        {
-            return false;
-        }
-
-        FlushErrorEntry();
-        var rest = nodeFailed.Groups["rest"].Value;
-        var retries = TaskRetries.Match(rest);
-        _errorEntry = retries.Success
-            ? new ErrorEntry(nodeFailed.Groups["node"].Value, retries.Groups["task"].Value, int.Parse(retries.Groups["retries"].Value, System.Globalization.CultureInfo.InvariantCulture), retries.Groups["error"].Value)
-            : new ErrorEntry(nodeFailed.Groups["node"].Value, null, null, rest);
-        return true;
-    }
-
-    private List<KkNodeFailure> ErrorFailures()
-    {
-        var failures = new List<KkNodeFailure>(_errorFailures);
-        if (_errorEntry is not null)
-        {
-            failures.Add(_errorEntry.ToFailure());
-        }
-
-        return failures;
-    }
-
-    private void FlushErrorEntry()
-    {
-        if (_errorEntry is not null)
-        {
-            _errorFailures.Add(_errorEntry.ToFailure());
-            _errorEntry = null;
-        }
-    }
-
     private void CloseBlock()
     {
         if (_block is null)
@@ -637,6 +522,10 @@ public sealed class KkLogParser
         if (_block.Kind == "message")
         {
             _nodeMessages[_block.Node] = _block.Text;
+        }
+        else if (_block.Kind == "warning" && _block.Text.Length > 0)
+        {
+            _warnings[_warnings.Count - 1] += "\n" + _block.Text;
         }
 
         _block = null;
@@ -668,9 +557,9 @@ public sealed class KkLogParser
             CurrentTask = _task,
             ModulesCompleted = _modulesCompleted.ToArray(),
             TaskCount = _taskCount,
-            ConsoleUrl = _consoleUrl,
-            Account = _account,
-            Password = _password,
+            ConsoleUrl = _welcome.ConsoleUrl,
+            Account = _welcome.Account,
+            Password = _welcome.Password,
             StartTime = _firstTime,
             EndTime = _lastRawTime,
             Duration = _timestampCount >= 2 ? _lastTime - _firstTime : null,
@@ -678,13 +567,19 @@ public sealed class KkLogParser
             LineCount = _lineNumber,
         };
 
-        var reported = _error is not null || _fatalMessage is not null || _preflightFailures.Count > 0;
-        var taskFailed = _logFailures.Count > 0 && !_succeeded;
-        summary.Succeeded = _succeeded && !reported && (exitCode is null || exitCode == 0);
+        var outcome = KkVerdict.Decide(new KkVerdictInput
+        {
+            SuccessLine = _succeeded,
+            ExitError = _exit is not null,
+            Fatal = _fatalMessage is not null,
+            PreflightRefused = _preflightFailures.Count > 0,
+            TaskFailed = _logFailures.Count > 0,
+            ExitCode = exitCode,
+        });
+        summary.Succeeded = outcome == KkOutcome.Succeeded;
+        summary.Incomplete = outcome == KkOutcome.Incomplete;
         summary.PercentComplete = summary.Succeeded ? 100 : (_succeeded ? _percent : Math.Min(_percent, 99));
-        var failed = !summary.Succeeded && (reported || taskFailed || exitCode.HasValue);
-        summary.Incomplete = !summary.Succeeded && !failed;
-        if (failed)
+        if (outcome == KkOutcome.Failed)
         {
             DescribeFailure(summary, exitCode);
         }
@@ -694,19 +589,21 @@ public sealed class KkLogParser
 
     private void DescribeFailure(KkLogSummary summary, int? exitCode)
     {
-        if (_error is not null)
+        if (_exit is not null)
         {
-            var reportedFailures = ErrorFailures();
-            var failures = reportedFailures.Count > 0 ? reportedFailures : _logFailures;
+            // kk's exit-time block names the nodes it reports; every timestamped failed: line of the failing task
+            // names one too (the block may list fewer, or be cut), so a node from either is a failed node.
+            var failures = _exit.Failures.ToList();
+            failures.AddRange(_logFailures.Where(f => failures.All(e => !string.Equals(e.Node, f.Node, StringComparison.Ordinal))));
 
             // Prefer the task description the log shows; kk's error block only has the internal task name.
-            var stoppedInFailedModule = _errorModule is not null && string.Equals(_errorModule, _errorStopModule, StringComparison.Ordinal);
-            summary.FailedModule = _errorModule ?? _failedTaskModule;
+            var stoppedInFailedModule = _exit.Module is not null && string.Equals(_exit.Module, _exitStopModule, StringComparison.Ordinal);
+            summary.FailedModule = _exit.Module ?? _failedTaskModule;
             summary.FailedTask = _failedTask
-                ?? (stoppedInFailedModule || _format == KkLogFormat.Logrus ? _errorStopTask : null)
+                ?? (stoppedInFailedModule || _format == KkLogFormat.Logrus ? _exitStopTask : null)
                 ?? failures.Select(f => f.Task).FirstOrDefault(t => t is not null);
             summary.Failures = failures.ToArray();
-            summary.FailureMessage = _error.ToString().TrimEnd();
+            summary.FailureMessage = _exit.Text;
         }
         else if (_fatalMessage is not null)
         {
@@ -740,10 +637,6 @@ public sealed class KkLogParser
         }
 
         summary.FailedNodes = summary.Failures.Select(f => f.Node).Distinct(StringComparer.Ordinal).ToArray();
-        if (_logFailures.Count > 0 && summary.Failures.Count == 0)
-        {
-            summary.FailedNodes = _logFailures.Select(f => f.Node).Distinct(StringComparer.Ordinal).ToArray();
-        }
     }
 
     private static string FirstLine(string text)
@@ -752,19 +645,7 @@ public sealed class KkLogParser
         return (newline < 0 ? text : text.Substring(0, newline)).TrimEnd();
     }
 
-    private static SecureString ToSecureString(string value)
-    {
-        var secure = new SecureString();
-        foreach (var c in value)
-        {
-            secure.AppendChar(c);
-        }
-
-        secure.MakeReadOnly();
-        return secure;
-    }
-
-    /// <summary>An open multi-line entry (<c>message: [node]</c> and the lines after it).</summary>
+    /// <summary>An open multi-line entry (<c>message: [node]</c>, <c>stdout: [node]</c>, a <c>[WARN]</c> entry, and the lines after it).</summary>
     private sealed class Block
     {
         private readonly StringBuilder _text = new();
@@ -794,38 +675,7 @@ public sealed class KkLogParser
             }
 
             // A debug stdout block may echo the welcome block; its password never enters a message.
-            var password = PasswordLine.Match(line);
-            _text.Append(password.Success ? password.Groups["label"].Value + Redacted : line);
+            _text.Append(KkWelcomeBlock.Redact(line, line));
         }
-    }
-
-    /// <summary>One node's entry in kk's final error block, which may run over several lines.</summary>
-    private sealed class ErrorEntry
-    {
-        private readonly StringBuilder _message;
-
-        public ErrorEntry(string node, string? task, int? retries, string message)
-        {
-            Node = node;
-            Task = task;
-            Retries = retries;
-            _message = new StringBuilder(message);
-        }
-
-        public string Node { get; }
-
-        public string? Task { get; }
-
-        public int? Retries { get; }
-
-        public void Append(string line)
-        {
-            if (_message.Length < MaxBlockChars)
-            {
-                _message.Append('\n').Append(line);
-            }
-        }
-
-        public KkNodeFailure ToFailure() => new(Node, Task, Retries, _message.ToString().TrimEnd());
     }
 }

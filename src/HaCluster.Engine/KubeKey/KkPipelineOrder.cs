@@ -86,6 +86,9 @@ internal sealed class KkModuleCursor
         return index * 100 / _order.Count;
     }
 
+    /// <summary>Index of the current module in <see cref="KkPipelineOrder.CreateCluster"/>, or -1.</summary>
+    public int Index => _current;
+
     /// <summary>Percentage once the current module has finished, or -1 when unknown.</summary>
     /// <returns>Percent complete.</returns>
     public int Complete() => _current < 0 ? -1 : (_current + 1) * 100 / _order.Count;

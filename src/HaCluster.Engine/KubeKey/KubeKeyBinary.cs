@@ -34,8 +34,9 @@ public static class KubeKeyBinary
 
     /// <summary>
     /// The shell command that downloads kk <paramref name="version"/> into the current folder with the official script,
-    /// e.g. <c>curl -sfL https://get-kk.kubesphere.io | VERSION='v3.1.12' sh -</c>, preceded by <c>export KKZONE='cn';</c>
-    /// for the mirrors in China.
+    /// e.g. <c>curl -sfL https://get-kk.kubesphere.io | VERSION='v3.1.12' SKIP_WEB_INSTALLER=true sh -</c>, preceded by
+    /// <c>export KKZONE='cn';</c> for the mirrors in China. The v4-era script also fetches the web installer for any
+    /// VERSION unless told not to (kubekey@main hack/downloadKubekey.sh); the v3 script ignores the variable.
     /// </summary>
     /// <param name="version">A kk v3 version (<c>v3.1.12</c> or <c>3.1.12</c>).</param>
     /// <param name="kkZone"><c>cn</c>, or null.</param>
@@ -45,7 +46,7 @@ public static class KubeKeyBinary
         var pinned = NormalizeVersion(version);
         var zone = NormalizeZone(kkZone);
         return (zone is null ? string.Empty : "export KKZONE=" + ShellQuote.Quote(zone) + "; ")
-            + "curl -sfL " + DownloadScriptUrl + " | VERSION=" + ShellQuote.Quote(pinned) + " sh -";
+            + "curl -sfL " + DownloadScriptUrl + " | VERSION=" + ShellQuote.Quote(pinned) + " SKIP_WEB_INSTALLER=true sh -";
     }
 
     /// <summary>Checks that <paramref name="version"/> names a kk v3 release and returns it with its <c>v</c>.</summary>

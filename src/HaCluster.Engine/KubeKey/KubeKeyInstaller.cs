@@ -62,7 +62,7 @@ public static class KubeKeyInstaller
             var state = await ProbeAsync(session, run.Plan.Directory, cancellationToken).ConfigureAwait(false);
             return ShouldReattach(run, state)
                 ? await WatchAsync(session, run, new InstallWorkspace(state.Directory!), state.RunState == InstallRunState.Running ? state.Pid : null, resumed: true, null, cancellationToken).ConfigureAwait(false)
-                : await StartAsync(session, run, cancellationToken).ConfigureAwait(false);
+                : await StartAsync(session, run, state, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -94,6 +94,10 @@ public static class KubeKeyInstaller
                     FailureKind.ObjectNotFound,
                     $"There is no kk run to resume in {directory} on {run.TaskBox.DisplayName}; start the install without -Resume.",
                     directory);
+            case KubeKeyInstallMode.Resume when state.RunState == InstallRunState.Exited && state.ExitCode is int code && code != 0:
+                // kk is built to be re-run on a half-installed cluster: resuming a failed run lets kk carry on.
+                run.Observer.Verbose($"The kk run in {directory} failed (exit code {code.ToString(CultureInfo.InvariantCulture)}); starting kk again, which carries on from what that run left.");
+                return false;
             case KubeKeyInstallMode.Resume:
                 return true;
             default:
@@ -102,21 +106,24 @@ public static class KubeKeyInstaller
         }
     }
 
-    private static async Task<KubeKeyInstallResult> StartAsync(SshSession session, Run run, CancellationToken cancellationToken)
+    private static async Task<KubeKeyInstallResult> StartAsync(SshSession session, Run run, InstallState state, CancellationToken cancellationToken)
     {
         var plan = run.Plan;
         if (!plan.SkipPreflight)
         {
+            var earlier = state.RunState == InstallRunState.Exited ? await ReadEarlierRunAsync(session, run, state, cancellationToken).ConfigureAwait(false) : null;
             run.Narrator.Step($"Preflight of {run.Config.Hosts.Count} hosts");
-            await InstallPreflight.RunAsync(run.Config, plan.Connect, plan.PreflightThrottleLimit, run.Observer, cancellationToken).ConfigureAwait(false);
+            await InstallPreflight.RunAsync(run.Config, plan.Connect, plan.PreflightThrottleLimit, run.Observer, cancellationToken, earlier).ConfigureAwait(false);
         }
 
         run.Narrator.Step($"Preparing the working directory {plan.Directory}");
         var workspace = await CreateWorkspaceAsync(session, plan.Directory, cancellationToken).ConfigureAwait(false);
         var version = await PlaceKubeKeyAsync(session, run, workspace, cancellationToken).ConfigureAwait(false);
+        var config = await CheckKubernetesVersionAsync(session, run, workspace, version, cancellationToken).ConfigureAwait(false);
+        config = await UploadKeysAsync(session, run, workspace, config, cancellationToken).ConfigureAwait(false);
 
         run.Narrator.Step($"Uploading the config to {workspace.ConfigPath} (mode 0600)");
-        await session.UploadTextAsync(ClusterConfigYaml.Write(run.Config), workspace.ConfigPath, SshFileMode.OwnerReadWrite, cancellationToken).ConfigureAwait(false);
+        await session.UploadTextAsync(ClusterConfigYaml.Write(config), workspace.ConfigPath, SshFileMode.OwnerReadWrite, cancellationToken).ConfigureAwait(false);
         SshDetachedProcess process;
         try
         {
@@ -139,10 +146,88 @@ public static class KubeKeyInstaller
         return await WatchAsync(session, run, workspace, process.Pid, resumed: false, version, cancellationToken).ConfigureAwait(false);
     }
 
+    // What this cluster's earlier, failed kk run in the working directory left running (kk reuses it on a re-run).
+    private static async Task<EarlierKubeKeyRun?> ReadEarlierRunAsync(SshSession session, Run run, InstallState state, CancellationToken cancellationToken)
+    {
+        var workspace = new InstallWorkspace(state.Directory ?? run.Plan.Directory);
+        var read = await session.RunAsync("cat -- " + ShellQuote.Quote(workspace.LogPath), new SshRunOptions { Timeout = ShortCommand }, cancellationToken).ConfigureAwait(false);
+        var earlier = read.Succeeded ? EarlierKubeKeyRun.FromLog(read.Stdout.Split('\n'), workspace.LogPath) : null;
+        if (earlier is not null)
+        {
+            run.Observer.Verbose($"An earlier kk run of this cluster is recorded in {earlier.Description}; the ports its services hold pass the preflight.");
+        }
+
+        return earlier;
+    }
+
+    // kk checks the exact version against its own list (kubekey.md §2): ask the kk that will run. Our default that an
+    // older kk lacks becomes that kk's newest patch of the same minor; a version the user chose is refused with the list.
+    private static async Task<ClusterConfig> CheckKubernetesVersionAsync(SshSession session, Run run, InstallWorkspace workspace, string kubeKeyVersion, CancellationToken cancellationToken)
+    {
+        var wanted = run.Config.Kubernetes.Version;
+        if (wanted is null)
+        {
+            return run.Config; // kk installs its own default, which its list always has
+        }
+
+        var list = await session.RunAsync(VersionCommand(workspace, "version --show-supported-k8s"), new SshRunOptions { Timeout = ShortCommand }, cancellationToken).ConfigureAwait(false);
+        var supported = list.Stdout.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("v", StringComparison.Ordinal)).ToList();
+        if (!list.Succeeded || supported.Count == 0)
+        {
+            run.Observer.Warning($"kk {kubeKeyVersion} on {run.TaskBox.DisplayName} did not list its supported Kubernetes versions; kk checks {wanted} itself.");
+            return run.Config;
+        }
+
+        if (ClusterConfigValidator.KubernetesSupport(kubeKeyVersion, wanted, supported) is not { } reason)
+        {
+            return run.Config;
+        }
+
+        var nearest = KubeKeyReleases.NewestPatchOfMinor(supported, wanted);
+        if (wanted == KubernetesSettings.DefaultVersion && nearest is not null)
+        {
+            run.Observer.Warning($"kk {kubeKeyVersion} does not install the default Kubernetes {wanted}; installing {nearest}, the newest v1.{wanted.Split('.')[1]} patch it supports.");
+            var adjusted = ClusterConfigYaml.Read(ClusterConfigYaml.Write(run.Config), run.Config.Name);
+            adjusted.Kubernetes.Version = nearest;
+            return adjusted;
+        }
+
+        throw new HaClusterException(
+            ConfigFindingCode.KubernetesVersionUnsupported,
+            FailureKind.InvalidData,
+            $"{reason} kk {kubeKeyVersion} on {run.TaskBox.DisplayName} installs: {string.Join(", ", supported)}.",
+            wanted);
+    }
+
+    // kk reads privateKeyPath on the taskbox (kubekey@v3.1.12 core/connector/ssh.go validateOptions): copy each key
+    // into the working directory (0600, folder 0700) and point the uploaded config at the copy. Only paths are logged.
+    private static async Task<ClusterConfig> UploadKeysAsync(SshSession session, Run run, InstallWorkspace workspace, ClusterConfig config, CancellationToken cancellationToken)
+    {
+        var keys = config.Hosts.Select(h => h.PrivateKeyPath).Where(p => !string.IsNullOrEmpty(p)).Distinct(StringComparer.Ordinal).ToList();
+        if (keys.Count == 0)
+        {
+            return config;
+        }
+
+        var copy = ClusterConfigYaml.Read(ClusterConfigYaml.Write(config), config.Name);
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var remote = workspace.KeyPath(i + 1);
+            run.Narrator.Step($"Copying the SSH key {keys[i]} to {remote} on the taskbox (mode 0600) for kk");
+            await session.UploadFileAsync(HostKeyPolicy.ExpandHome(keys[i]!), remote, SshFileMode.OwnerReadWrite, cancellationToken).ConfigureAwait(false);
+            foreach (var host in copy.Hosts.Where(h => h.PrivateKeyPath == keys[i]))
+            {
+                host.PrivateKeyPath = remote;
+            }
+        }
+
+        return copy;
+    }
+
     /// <summary>
     /// The detached command. Never <c>--with-kubesphere</c>: the config's own ClusterConfiguration turns KubeSphere on and
-    /// the flag would replace it with kk's defaults (kubekey.md §1.9). The config is removed as soon as kk exits, even
-    /// when no client is attached any more.
+    /// the flag would replace it with kk's defaults (kubekey.md §1.9). The config (it holds passwords) and the key copies
+    /// are removed as soon as kk exits, even when no client is attached any more.
     /// </summary>
     /// <param name="plan">The install's plan.</param>
     /// <returns>The shell command.</returns>
@@ -153,7 +238,7 @@ public static class KubeKeyInstaller
             + (plan.WithLocalStorage ? " --with-local-storage" : string.Empty);
         return plan.KeepConfig
             ? command
-            : command + "; rc=$?; rm -f -- " + ShellQuote.Quote(InstallWorkspace.ConfigFileName) + "; exit $rc";
+            : command + "; rc=$?; rm -f -- " + ShellQuote.Quote(InstallWorkspace.ConfigFileName) + " ./" + InstallWorkspace.KeyFilePrefix + "*; exit $rc";
     }
 
     private static async Task<KubeKeyInstallResult> WatchAsync(
@@ -490,8 +575,9 @@ public static class KubeKeyInstaller
     {
         try
         {
-            await session.RunAsync("rm -f -- " + ShellQuote.Quote(workspace.ConfigPath), new SshRunOptions { Timeout = ShortCommand }, CancellationToken.None).ConfigureAwait(false);
-            observer.Verbose($"Removed the uploaded config {workspace.ConfigPath}.");
+            var keys = ShellQuote.Quote(workspace.Directory) + "/" + InstallWorkspace.KeyFilePrefix + "*";
+            await session.RunAsync("rm -f -- " + ShellQuote.Quote(workspace.ConfigPath) + " " + keys, new SshRunOptions { Timeout = ShortCommand }, CancellationToken.None).ConfigureAwait(false);
+            observer.Verbose($"Removed the uploaded config {workspace.ConfigPath} and any SSH key copies.");
         }
         catch (HaClusterException ex)
         {

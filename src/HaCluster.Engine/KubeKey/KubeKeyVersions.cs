@@ -41,19 +41,12 @@ internal readonly struct KubernetesVersion
 }
 
 /// <summary>
-/// The support facts the validator checks. Kubernetes: what kk v3.1.12 lists in
-/// <c>kk version --show-supported-k8s</c> (v1.19 to v1.33). KubeSphere: the versions kk v3 knows
-/// and, for each, the Kubernetes minors KubeSphere documents as supported (KubeSphere docs
-/// "Support Matrix" / "Prerequisites" of each release).
+/// The KubeSphere facts the validator checks: the versions kk v3 knows and, for each, the Kubernetes minors
+/// KubeSphere documents as supported (KubeSphere docs "Support Matrix" / "Prerequisites" of each release).
+/// Exact Kubernetes versions per kk release are in <see cref="KubeKeyReleases"/>.
 /// </summary>
 internal static class KubeKeyVersions
 {
-    /// <summary>Lowest and highest Kubernetes minor (1.x) kk v3.1.12 installs.</summary>
-    public const int KubernetesMinMinor = 19;
-
-    /// <summary>Highest Kubernetes minor kk v3.1.12 installs.</summary>
-    public const int KubernetesMaxMinor = 33;
-
     /// <summary>The newest KubeSphere release kk v3 installs.</summary>
     public const string LatestKubeSphere = "v3.4.1";
 

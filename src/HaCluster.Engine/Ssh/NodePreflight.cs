@@ -61,6 +61,13 @@ public sealed class PreflightTarget
 
     /// <summary>Cluster-internal address the node's services bind, when it differs from the SSH address.</summary>
     public string? InternalAddress { get; set; }
+
+    /// <summary>
+    /// Ports this cluster's earlier kk run brought up on the node (kk's etcd on 2379/2380, its kube-apiserver on 6443,
+    /// its kubelet on 10250), keyed by port with where that run is recorded. kk is built to be re-run on a
+    /// half-installed cluster and reuses them, so such a port in use passes; any other port in use still fails.
+    /// </summary>
+    public IDictionary<int, string> KubeKeyPorts { get; } = new Dictionary<int, string>();
 }
 
 /// <summary>The outcome of one check on one node.</summary>
@@ -325,13 +332,17 @@ public static class NodePreflight
         foreach (var (port, service) in ports)
         {
             var blocking = sockets.Where(s => s.Port == port && (addresses.Any(a => a is null) || addresses.Any(a => s.Blocks(a!)))).ToList();
+            var listening = string.Join(", ", blocking.Select(s => s.ToString()).Distinct());
+            var kubeKeys = target.KubeKeyPorts.TryGetValue(port, out var run);
             add(
                 "Port:" + port.ToString(CultureInfo.InvariantCulture),
-                blocking.Count == 0,
+                blocking.Count == 0 || kubeKeys,
                 PreflightSeverity.Required,
                 blocking.Count == 0
                     ? $"{port}/tcp is free for {service}"
-                    : $"{port}/tcp is already in use ({string.Join(", ", blocking.Select(s => s.ToString()).Distinct())} listening); {service} cannot bind it",
+                    : kubeKeys
+                        ? $"{port}/tcp is in use ({listening} listening) by {service} of this cluster's earlier kk run ({run}); kk finds it and carries on"
+                        : $"{port}/tcp is already in use ({listening} listening) by a process this cluster's kk did not start; {service} cannot bind it",
                 duration);
         }
     }

@@ -168,6 +168,58 @@ public sealed class ClusterConfigValidatorTests
         Assert.Equal(!supported, codes.Contains("KubernetesVersionIncompatible"));
     }
 
+    [Theory]
+    [InlineData(null, "v1.26.15", true)]
+    [InlineData(null, "v1.26.16", false)]
+    [InlineData("v3.1.12", "v1.33.4", true)]
+    [InlineData("v3.1.12", "v1.33.5", false)]
+    [InlineData("v3.1.12", "v1.20.0", false)]
+    [InlineData("v3.1.12", "v1.29.13", false)]
+    [InlineData("v3.0.7", "v1.23.17", false)]
+    [InlineData("v3.0.7", "v1.23.15", true)]
+    [InlineData("v3.0.13", "v1.26.15", false)]
+    public void KubernetesVersion_IsCheckedExactlyAgainstTheKkRelease(string? kubeKey, string kubernetes, bool supported)
+    {
+        var config = KubeKeyFixtures.Tutorial();
+        config.Kubernetes.Version = kubernetes;
+
+        var finding = ClusterConfigValidator.Validate(config, kubeKey).SingleOrDefault(f => f.Code == "KubernetesVersionUnsupported");
+
+        Assert.Equal(supported, finding is null);
+        if (finding is not null)
+        {
+            Assert.Equal(kubernetes, finding.Target);
+            Assert.Contains("kk " + (kubeKey ?? "v3.1.12") + " does not install Kubernetes " + kubernetes, finding.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void KubernetesVersion_NotInTheList_NamesTheNewestPatchOfItsMinor()
+    {
+        var config = KubeKeyFixtures.Tutorial();
+        config.Kubernetes.Version = "v1.26.16";
+
+        var finding = Assert.Single(ClusterConfigValidator.Validate(config), f => f.Code == "KubernetesVersionUnsupported");
+
+        Assert.Contains("the newest patch of that minor it installs is v1.26.15", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DefaultKubernetesVersion_IsOneTheDefaultKkInstalls()
+    {
+        Assert.Contains(KubernetesSettings.DefaultVersion, KubeKeyReleases.Supported(KubeKeyBinary.DefaultVersion)!);
+        Assert.Equal(KubernetesSettings.DefaultVersion, KubeKeyReleases.DefaultKubernetes(KubeKeyBinary.DefaultVersion));
+    }
+
+    [Fact]
+    public void KubeSphereLabelWithoutV_IsAcceptedAsKkAcceptsIt()
+    {
+        var config = KubeKeyFixtures.Tutorial();
+        config.KubeSphere = KubeSphereSettings.CreateDefault("3.4.1");
+
+        Assert.DoesNotContain(ClusterConfigValidator.Validate(config), f => f.Severity == FindingSeverity.Error);
+    }
+
     [Fact]
     public void DualStackAddressesAndCidrsAreUnderstood()
     {

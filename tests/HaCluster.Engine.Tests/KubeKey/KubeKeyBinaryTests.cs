@@ -17,8 +17,8 @@ public sealed class KubeKeyBinaryTests
     [Fact]
     public void DownloadCommand_PinsTheVersion_AndExportsKkZoneOnlyWhenAsked()
     {
-        Assert.Equal("curl -sfL https://get-kk.kubesphere.io | VERSION='v3.1.12' sh -", KubeKeyBinary.DownloadCommand("v3.1.12", null));
-        Assert.Equal("export KKZONE='cn'; curl -sfL https://get-kk.kubesphere.io | VERSION='v3.0.13' sh -", KubeKeyBinary.DownloadCommand("3.0.13", "CN"));
+        Assert.Equal("curl -sfL https://get-kk.kubesphere.io | VERSION='v3.1.12' SKIP_WEB_INSTALLER=true sh -", KubeKeyBinary.DownloadCommand("v3.1.12", null));
+        Assert.Equal("export KKZONE='cn'; curl -sfL https://get-kk.kubesphere.io | VERSION='v3.0.13' SKIP_WEB_INSTALLER=true sh -", KubeKeyBinary.DownloadCommand("3.0.13", "CN"));
     }
 
     [Theory]

@@ -325,6 +325,107 @@ public sealed class KubeKeyInstallerTests : IClassFixture<InstallLab>, IDisposab
         Assert.False(result.Resumed);
     }
 
+    [Theory]
+    [InlineData(KubeKeyInstallMode.Start)]
+    [InlineData(KubeKeyInstallMode.Resume)]
+    public async Task FailedAtInitKubernetes_ReRunPassesPreflightOnKksOwnEtcd_AndKkCarriesOn(KubeKeyInstallMode mode)
+    {
+        var wd = _lab.NewWorkingDirectory();
+        var options = _lab.Options(wd);
+        options.KubeKeyPath = _lab.Wrapper(("KK_SIM_FAIL", "init-timeout:once"), ("KK_SIM_SPEED", "0"));
+
+        var error = await Assert.ThrowsAsync<HaClusterException>(() => KubeKeyInstaller.InstallAsync(_lab.Config(), _lab.Host.PasswordEndpoint(), options));
+        Assert.Equal(KubeKeyInstallErrorIds.InstallFailed, error.ErrorId);
+        Assert.Equal("InitKubernetesModule", Assert.IsType<KubeKeyInstallResult>(error.Target).FailedModule);
+
+        // kk's etcd outlives the failed run (kubeadm init is reset, etcd is not), as on a real cluster.
+        Assert.True(Listening("127.70.1.2", 2379), "kk's etcd stand-in should still listen after the failure");
+
+        options.Mode = mode;
+        var observer = new RecordingObserver();
+        var result = await KubeKeyInstaller.InstallAsync(_lab.Config(), _lab.Host.PasswordEndpoint(), options, observer);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.False(result.Resumed);
+        Assert.Contains(observer.All, m => m.Contains("earlier kk run of this cluster", StringComparison.Ordinal));
+        var log = File.ReadAllText(result.LogPath);
+        Assert.Contains("[ETCDConfigureModule] Health check on exist etcd", log, StringComparison.Ordinal);
+        Assert.Matches(@"\[ETCDConfigureModule\] Restart etcd\n\d\d:\d\d:\d\d UTC skipped: \[master1\]", log);
+    }
+
+    [Fact]
+    public async Task PortHeldByAForeignProcess_FailsPreflight_WithoutBlamingKk()
+    {
+        var wd = _lab.NewWorkingDirectory();
+        var foreign = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Parse("127.70.1.2"), 2380);
+        foreign.Start();
+        try
+        {
+            var error = await Assert.ThrowsAsync<HaClusterException>(() => KubeKeyInstaller.InstallAsync(_lab.Config(), _lab.Host.PasswordEndpoint(), _lab.Options(wd)));
+
+            Assert.Equal(KubeKeyInstallErrorIds.PreflightFailed, error.ErrorId);
+            Assert.Contains("2380/tcp is already in use", error.Message, StringComparison.Ordinal);
+            Assert.Contains("by a process this cluster's kk did not start", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("would refuse", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreign.Stop();
+        }
+    }
+
+    [Fact]
+    public async Task KeyOnlyCluster_KkReadsAKeyCopyInTheWorkingDirectory_0600_RemovedWhenKkExits()
+    {
+        var wd = _lab.NewWorkingDirectory();
+        var config = _lab.Config();
+        var key = _lab.Host.PrivateKeyPath;
+        foreach (var host in config.Hosts)
+        {
+            host.Password = null;
+            host.PrivateKeyPath = key;
+        }
+
+        // The lab user's sudo asks for the password this cluster does not give; sudo is not what this test is about.
+        var keep = _lab.Options(wd);
+        keep.KeepConfig = true;
+        keep.SkipPreflight = true;
+        var observer = new RecordingObserver();
+        var result = await KubeKeyInstaller.InstallAsync(config, _lab.Host.KeyEndpoint(), keep, observer);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+        var copy = _lab.Remote(wd, "kk-ssh-key-1");
+        Assert.Contains("privateKeyPath: \"" + copy + "\"", File.ReadAllText(_lab.Remote(wd, "hacluster-config.yaml")), StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllText(key), File.ReadAllText(copy));
+        Assert.True(OperatingSystem.IsWindows() || File.GetUnixFileMode(copy) == (UnixFileMode.UserRead | UnixFileMode.UserWrite), "the key copy must be 0600");
+        var body = File.ReadAllLines(key).Where(l => !l.StartsWith("-----", StringComparison.Ordinal) && l.Length > 0).ToList();
+        var printed = string.Join("\n", observer.All.Concat(observer.Warnings)) + File.ReadAllText(result.LogPath);
+        Assert.All(body, line => Assert.DoesNotContain(line, printed, StringComparison.Ordinal));
+
+        // Without KeepConfig the copy goes with the config when kk exits.
+        _lab.StopSimulators();
+        var wd2 = _lab.NewWorkingDirectory();
+        var options = _lab.Options(wd2);
+        options.SkipPreflight = true;
+        var second = await KubeKeyInstaller.InstallAsync(config, _lab.Host.KeyEndpoint(), options);
+        Assert.True(second.Succeeded, second.FailureMessage);
+        Assert.False(File.Exists(_lab.Remote(wd2, "kk-ssh-key-1")));
+    }
+
+    private static bool Listening(string address, int port)
+    {
+        try
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            client.Connect(System.Net.IPAddress.Parse(address), port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
     [Fact]
     public async Task Resume_WithNoRun_IsInstallNotFound_AndCreatesNothing()
     {
@@ -370,7 +471,7 @@ public sealed class KubeKeyInstallerTests : IClassFixture<InstallLab>, IDisposab
     {
         var config = _lab.Config();
         var plan = InstallPlan.Create(config, new KubeKeyInstallOptions { KkZone = "cn" }, NullOperationObserver.Instance);
-        Assert.Equal("export KKZONE='cn'; ./kk create cluster -f 'hacluster-config.yaml' -y; rc=$?; rm -f -- 'hacluster-config.yaml'; exit $rc", KubeKeyInstaller.RunCommand(plan));
+        Assert.Equal("export KKZONE='cn'; ./kk create cluster -f 'hacluster-config.yaml' -y; rc=$?; rm -f -- 'hacluster-config.yaml' ./kk-ssh-key-*; exit $rc", KubeKeyInstaller.RunCommand(plan));
 
         var keep = InstallPlan.Create(config, new KubeKeyInstallOptions { KeepConfig = true }, NullOperationObserver.Instance);
         Assert.Equal("./kk create cluster -f 'hacluster-config.yaml' -y", KubeKeyInstaller.RunCommand(keep));

@@ -24,6 +24,15 @@ public sealed class KubeKeySimulatorTests : IDisposable
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
     private readonly string _work = Directory.CreateTempSubdirectory("kksim-").FullName;
 
+    public KubeKeySimulatorTests()
+    {
+        // kk reads privateKeyPath on its own machine with its own ~: the simulator's HOME is this folder.
+        Directory.CreateDirectory(Path.Combine(TaskBoxHome, ".ssh"));
+        File.WriteAllText(Path.Combine(TaskBoxHome, ".ssh", "id_ed25519"), "not parsed in banner mode\n");
+    }
+
+    private string TaskBoxHome => Path.Combine(_work, "home");
+
     private string StateDirectory => Path.Combine(_work, "state");
 
     private string BinDirectory => Path.Combine(_work, "bin");
@@ -101,6 +110,105 @@ public sealed class KubeKeySimulatorTests : IDisposable
         Assert.False(File.Exists(Path.Combine(StateDirectory, "serve.ready")));
     }
 
+    [Theory]
+    [InlineData("v1.23.17", "control-plane")]
+    [InlineData("v1.24.17", null)]
+    [InlineData("v1.26.15", "master")]
+    public async Task CreateCluster_MastersAsWorkers_PrintsKksTaintErrorLinesByMinor_AndSucceeds(string version, string? missingTaint)
+    {
+        await using var ssh = SshBannerHost.Start("127.50.3.2", "127.50.3.3", "127.50.3.4");
+        var config = WriteConfig(
+            version,
+            kubeSphere: false,
+            mastersWork: true,
+            ("master1", "127.50.3.2", ssh.Port("127.50.3.2")),
+            ("master2", "127.50.3.3", ssh.Port("127.50.3.3")),
+            ("master3", "127.50.3.4", ssh.Port("127.50.3.4")));
+
+        var (summary, _, exitCode) = await CreateClusterAsync(config, new Dictionary<string, string> { ["KK_SIM_FAIL"] = "etcd-retry" });
+        var log = await File.ReadAllTextAsync(Path.Combine(_work, "kubekey", "logs", "kubekey.log"));
+
+        Assert.Equal(0, exitCode);
+        Assert.True(summary.Succeeded, summary.FailureMessage);
+        Assert.Contains("Error:  client: etcd cluster is unavailable or misconfigured", log, StringComparison.Ordinal);
+        if (missingTaint is null)
+        {
+            Assert.DoesNotContain("not found", log, StringComparison.Ordinal);
+            return;
+        }
+
+        var error = "error: taint \"node-role.kubernetes.io/" + missingTaint + ":NoSchedule\" not found";
+        foreach (var node in new[] { "master1", "master2", "master3" })
+        {
+            Assert.Contains("stdout: [" + node + "]\n" + error + "\n", log, StringComparison.Ordinal);
+            Assert.Contains("[WARN] Failed to exec command: sudo -E /bin/bash -c \"/usr/local/bin/kubectl taint nodes " + node + " node-role.kubernetes.io/" + missingTaint + "=:NoSchedule-\" \n" + error + ": Process exited with status 1\n", log, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(summary.Warnings, w => w.Contains(error, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task CreateCluster_ModuleAndTaskSequence_MatchesEveryRealLogOfThePipeline()
+    {
+        await using var ssh = SshBannerHost.Start("127.50.4.2", "127.50.4.3", "127.50.4.4");
+        var config = WriteConfig(
+            "v1.28.8",
+            kubeSphere: false,
+            mastersWork: true,
+            ("master1", "127.50.4.2", ssh.Port("127.50.4.2")),
+            ("master2", "127.50.4.3", ssh.Port("127.50.4.3")),
+            ("master3", "127.50.4.4", ssh.Port("127.50.4.4")));
+
+        var (summary, events, _) = await CreateClusterAsync(config);
+        Assert.True(summary.Succeeded, summary.FailureMessage);
+        var simulated = Tasks(events);
+
+        // Each real log is a contiguous stretch of CreateClusterPipeline: the simulator must print the same stretch.
+        foreach (var real in new[] { "v3.0.7-install-start.log", "curl-progress-configure-os.log", "rerun-exist-etcd-health-check.log", "v3.1.1-success-kubernetes.log" })
+        {
+            var realEvents = new List<KkLogEvent>();
+            KkLogParser.Parse(KkRealLogTests.RealLog(real), null, realEvents);
+            var expected = Tasks(realEvents);
+            Assert.True(expected.Count >= 3, real);
+            var found = Enumerable.Range(0, simulated.Count - expected.Count + 1).Any(i => simulated.Skip(i).Take(expected.Count).SequenceEqual(expected));
+            Assert.True(found, real + " is not a stretch of the simulator's sequence:\n  " + string.Join("\n  ", expected));
+        }
+
+        Assert.Equal("AddonsModule", summary.ModulesCompleted[^1]);
+    }
+
+    [Fact]
+    public async Task CreateCluster_KeyNotOnTheTaskBox_FailsGreetingsReadingTheKeyfileAsKkDoes()
+    {
+        await using var ssh = SshBannerHost.Start("127.50.5.2", "127.50.5.3");
+        var config = WriteConfig(
+            ("master1", "127.50.5.2", ssh.Port("127.50.5.2")),
+            ("worker1", "127.50.5.3", ssh.Port("127.50.5.3")));
+        File.Delete(Path.Combine(TaskBoxHome, ".ssh", "id_ed25519"));
+
+        var (summary, _, exitCode) = await CreateClusterAsync(config);
+
+        var keyFile = Path.Combine(TaskBoxHome, ".ssh", "id_ed25519");
+        Assert.Equal(1, exitCode);
+        Assert.Equal("GreetingsModule", summary.FailedModule);
+        Assert.Equal(new[] { "master1", "worker1" }, summary.FailedNodes);
+        Assert.Contains("failed to connect to 127.50.5.2: Failed to validate ssh connection parameters: Failed to read keyfile \"" + keyFile + "\": open " + keyFile + ": no such file or directory", summary.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Version_SupportedList_FollowsTheSimulatedKkRelease()
+    {
+        var start = SimulatorStart(DotnetHost, SimulatorDll, "version", "--show-supported-k8s");
+        start.Environment["KK_SIM_VERSION"] = "v3.0.7";
+        var (exit, output) = await RunAsync(start);
+
+        Assert.Equal(0, exit);
+        Assert.Equal(string.Join("\n", KkRealLogTests.RealLog("v3.0.7-show-supported-k8s.txt")) + "\n", output);
+    }
+
+    private static List<string> Tasks(IEnumerable<KkLogEvent> events) =>
+        events.OfType<KkTaskStarted>().Select(t => "[" + t.Module + "] " + t.Task).ToList();
+
     private static void AssertAllNodesReady(string nodeListJson, params string[] names)
     {
         using var document = JsonDocument.Parse(nodeListJson);
@@ -112,7 +220,9 @@ public sealed class KubeKeySimulatorTests : IDisposable
             c => c.GetProperty("type").GetString() == "Ready" && c.GetProperty("status").GetString() == "True"));
     }
 
-    private string WriteConfig(params (string Name, string Address, int Port)[] hosts)
+    private string WriteConfig(params (string Name, string Address, int Port)[] hosts) => WriteConfig("v1.26.15", kubeSphere: true, mastersWork: false, hosts);
+
+    private string WriteConfig(string version, bool kubeSphere, bool mastersWork, params (string Name, string Address, int Port)[] hosts)
     {
         var yaml = new StringBuilder()
             .Append("apiVersion: kubekey.kubesphere.io/v1alpha2\nkind: Cluster\nmetadata:\n  name: live\nspec:\n  hosts:\n");
@@ -122,20 +232,33 @@ public sealed class KubeKeySimulatorTests : IDisposable
                 .Append(", port: ").Append(port).Append(", user: root, privateKeyPath: \"~/.ssh/id_ed25519\"}\n");
         }
 
-        yaml.Append("  roleGroups:\n    etcd:\n    - master1\n    control-plane:\n    - master1\n    worker:\n    - worker[1:2]\n")
+        var masters = hosts.Select(h => h.Name).Where(n => n.StartsWith("master", StringComparison.Ordinal)).ToList();
+        var workers = hosts.Select(h => h.Name).Where(n => mastersWork || !n.StartsWith("master", StringComparison.Ordinal)).ToList();
+        yaml.Append("  roleGroups:\n    etcd:\n").Append(string.Concat(masters.Select(m => "    - " + m + "\n")))
+            .Append("    control-plane:\n").Append(string.Concat(masters.Select(m => "    - " + m + "\n")))
+            .Append("    worker:\n").Append(string.Concat(workers.Select(w => "    - " + w + "\n")))
             .Append("  controlPlaneEndpoint:\n    domain: lb.kubesphere.local\n    address: \"\"\n    port: 6443\n")
-            .Append("  kubernetes:\n    version: v1.26.15\n    containerManager: containerd\n")
-            .Append("---\napiVersion: installer.kubesphere.io/v1alpha1\nkind: ClusterConfiguration\nmetadata:\n  name: ks-installer\n  namespace: kubesphere-system\n  labels:\n    version: v3.4.1\n");
+            .Append("  kubernetes:\n    version: ").Append(version).Append("\n    autoRenewCerts: true\n    containerManager: containerd\n");
+        if (kubeSphere)
+        {
+            yaml.Append("---\napiVersion: installer.kubesphere.io/v1alpha1\nkind: ClusterConfiguration\nmetadata:\n  name: ks-installer\n  namespace: kubesphere-system\n  labels:\n    version: v3.4.1\n");
+        }
+
         var path = Path.Combine(_work, "config.yaml");
         File.WriteAllText(path, yaml.ToString());
         return path;
     }
 
     // Feeds kk's merged stdout+stderr to the parser line by line as it arrives, as Install-HaMaster will.
-    private async Task<(KkLogSummary Summary, List<KkLogEvent> Events, int ExitCode)> CreateClusterAsync(string config)
+    private async Task<(KkLogSummary Summary, List<KkLogEvent> Events, int ExitCode)> CreateClusterAsync(string config, IDictionary<string, string>? environment = null)
     {
         using var timeout = new CancellationTokenSource(RunTimeout);
         var start = SimulatorStart("/bin/sh", "-c", "exec \"$@\" 2>&1", "sh");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(DotnetHost);
         start.ArgumentList.Add(SimulatorDll);
         foreach (var arg in new[] { "create", "cluster", "-f", config, "-y" })
@@ -168,6 +291,8 @@ public sealed class KubeKeySimulatorTests : IDisposable
         start.Environment["KK_SIM_ARGV0"] = Path.Combine(_work, "kk");
         start.Environment["KK_SIM_SPEED"] = "0";
         start.Environment["KK_SIM_TTL"] = "600"; // even a crashed test run frees the ports within ten minutes
+        start.Environment["KK_SIM_AUTH"] = "banner"; // these hosts send an SSH banner but are no sshd
+        start.Environment["HOME"] = TaskBoxHome;
         start.Environment.Remove("KK_SIM_FAIL");
         start.Environment.Remove("KK_SIM_HANG_AT");
         return start;

@@ -22,7 +22,9 @@ internal sealed record ServeSpec(
     List<string> DnsNames,
     List<string> IpAddresses,
     string KubernetesVersion,
-    double LifetimeSeconds)
+    double LifetimeSeconds,
+    List<Endpoint>? Etcd = null,
+    List<Endpoint>? Kubelets = null)
 {
     public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 }
@@ -30,8 +32,16 @@ internal sealed record ServeSpec(
 /// <summary>Builds the cluster's observable state from the config.</summary>
 internal static class ClusterArtifacts
 {
+    /// <summary>What stays up once kk's etcd runs and no cluster exists yet: etcd's client and peer ports.</summary>
+    public static ServeSpec BuildEtcdSpec(SimCluster cluster, SimSettings settings) =>
+        BuildSpec(cluster, settings) with { Apiservers = new List<Endpoint>(), Consoles = new List<Endpoint>(), Kubelets = new List<Endpoint>() };
+
     public static ServeSpec BuildSpec(SimCluster cluster, SimSettings settings)
     {
+        var etcd = cluster.EtcdType == "kubekey"
+            ? cluster.Etcd.SelectMany(h => new[] { new Endpoint(h.InternalAddress, 2379), new Endpoint(h.InternalAddress, 2380) }).Distinct().ToList()
+            : new List<Endpoint>();
+        var kubelets = cluster.KubeNodes.Select(h => new Endpoint(h.InternalAddress, 10250)).Distinct().ToList();
         var apiservers = cluster.Masters
             .SelectMany(h => new[] { h.InternalAddress, h.Address })
             .Distinct(StringComparer.Ordinal)
@@ -50,7 +60,9 @@ internal static class ClusterArtifacts
             dns.Distinct(StringComparer.Ordinal).ToList(),
             ips.Where(ip => System.Net.IPAddress.TryParse(ip, out _)).Distinct(StringComparer.Ordinal).ToList(),
             cluster.KubernetesVersion,
-            settings.ServeLifetime.TotalSeconds);
+            settings.ServeLifetime.TotalSeconds,
+            etcd,
+            kubelets);
     }
 
     /// <summary>A v1 NodeList as <c>kubectl get nodes -o json</c> prints it, every node Ready.</summary>

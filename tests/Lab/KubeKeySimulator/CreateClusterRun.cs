@@ -46,6 +46,7 @@ internal sealed class CreateClusterRun
     private readonly KkWriter _out;
     private readonly bool _assumeYes;
     private string? _module;
+    private bool _etcdRetried;
 
     public CreateClusterRun(SimCluster cluster, SimSettings settings, SimState state, KkWriter writer, bool assumeYes)
     {
@@ -113,7 +114,7 @@ internal sealed class CreateClusterRun
             if (_cluster.KubeSphere)
             {
                 Each("DeployStorageClassModule", 5, new[] { FirstMaster }, "Generate OpenEBS manifest", "Deploy OpenEBS as cluster default StorageClass");
-                Each("DeployKubeSphereModule", 10, new[] { FirstMaster }, OtherMasters, "Generate KubeSphere ks-installer crd manifests", "Add config to ks-installer manifests", "Create the kubesphere namespace", "Setup ks-installer config", "Apply ks-installer");
+                Each("DeployKubeSphereModule", 10, new[] { FirstMaster }, OtherMasters, "Generate KubeSphere ks-installer crd manifests", "Apply ks-installer", "Add config to ks-installer manifests", "Create the kubesphere namespace", "Setup ks-installer config", "Apply ks-installer");
                 CheckResult();
             }
         }
@@ -137,7 +138,7 @@ internal sealed class CreateClusterRun
         var errors = hosts
             .Select(h => Task.Run(() => _settings.Failures.Any(f => f.Kind == "unreachable" && (f.Node == h.Name || f.Node == h.Address))
                 ? DialError(h, "connect: connection refused")
-                : Dial(h)))
+                : Connect(h)))
             .ToArray();
         Delay(1);
         for (var i = 0; i < hosts.Count; i++)
@@ -160,7 +161,91 @@ internal sealed class CreateClusterRun
         }
     }
 
-    // kk's GreetingsModule opens an SSH session; a TCP connect plus the server's SSH banner is the part we can check.
+    // kk's GreetingsModule (kubekey@v3.1.12 core/connector/ssh.go): validateOptions reads privateKeyPath on this
+    // machine (kk's own ~ expanded to this process's HOME), then it logs in with the password and/or key.
+    private string? Connect(SimHost host)
+    {
+        var keyFile = host.PrivateKeyPath ?? (host.Password is null && host.PrivateKey is null ? "~/.ssh/id_rsa" : null);
+        if (keyFile is not null && keyFile.StartsWith("~/", StringComparison.Ordinal))
+        {
+            keyFile = System.IO.Path.Combine(Environment.GetEnvironmentVariable("HOME") ?? "/root", keyFile.Substring(2));
+        }
+
+        var key = host.PrivateKey;
+        if (key is null && keyFile is not null)
+        {
+            try
+            {
+                key = System.IO.File.ReadAllText(keyFile);
+            }
+            catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
+            {
+                var cause = ex is UnauthorizedAccessException ? "permission denied" : "no such file or directory";
+                return "failed to connect to " + host.Address + ": Failed to validate ssh connection parameters: Failed to read keyfile \""
+                    + keyFile + "\": open " + keyFile + ": " + cause;
+            }
+        }
+
+        return _settings.Auth == "banner" ? Dial(host) : Login(host, key);
+    }
+
+    private static string? Login(SimHost host, string? key)
+    {
+        var methods = new List<Renci.SshNet.AuthenticationMethod>();
+        var attempted = new List<string> { "none" };
+        if (host.Password is not null)
+        {
+            methods.Add(new Renci.SshNet.PasswordAuthenticationMethod(host.User, host.Password));
+            attempted.Add("password");
+        }
+
+        if (key is not null)
+        {
+            try
+            {
+                methods.Add(new Renci.SshNet.PrivateKeyAuthenticationMethod(host.User, new Renci.SshNet.PrivateKeyFile(new System.IO.MemoryStream(Encoding.UTF8.GetBytes(key)))));
+                attempted.Add("publickey");
+            }
+            catch (Exception ex) when (ex is Renci.SshNet.Common.SshException or ArgumentException or InvalidOperationException)
+            {
+                return "failed to connect to " + host.Address + ": The given SSH key could not be parsed: ssh: no key found";
+            }
+        }
+
+        var info = new Renci.SshNet.ConnectionInfo(host.Address, host.Port, host.User, methods.ToArray())
+        {
+            Timeout = TimeSpan.FromSeconds(Math.Clamp(host.TimeoutSeconds, 1, 10)),
+        };
+        try
+        {
+            using var client = new Renci.SshNet.SshClient(info);
+            client.Connect();
+            return null;
+        }
+        catch (Renci.SshNet.Common.SshAuthenticationException)
+        {
+            return DialError(host, "ssh: handshake failed: ssh: unable to authenticate, attempted methods [" + string.Join(" ", attempted) + "], no supported methods remain", dial: false);
+        }
+        catch (Renci.SshNet.Common.SshOperationTimeoutException)
+        {
+            return DialError(host, "i/o timeout");
+        }
+        catch (SocketException ex)
+        {
+            return DialError(host, ex.SocketErrorCode switch
+            {
+                SocketError.ConnectionRefused => "connect: connection refused",
+                SocketError.TimedOut => "i/o timeout",
+                _ => "connect: " + ex.Message.ToLowerInvariant(),
+            });
+        }
+        catch (Exception ex) when (ex is Renci.SshNet.Common.SshException or System.IO.IOException)
+        {
+            return DialError(host, "ssh: handshake failed: EOF", dial: false);
+        }
+    }
+
+    // Banner mode: a TCP connect plus the server's SSH banner.
     private static string? Dial(SimHost host)
     {
         var timeout = TimeSpan.FromSeconds(Math.Clamp(host.TimeoutSeconds, 1, 10));
@@ -242,12 +327,13 @@ internal sealed class CreateClusterRun
         _out.PrintLine("https://github.com/kubesphere/kubekey#requirements-and-recommendations");
         _out.PrintLine();
         var version = _cluster.KubernetesVersion.StartsWith('v') ? _cluster.KubernetesVersion : "v" + _cluster.KubernetesVersion;
-        if (_cluster.KubernetesVersion == SimCluster.DefaultKubeVersion)
+        var kkDefault = KubernetesVersions.Default(_settings.Version);
+        if (_cluster.KubernetesVersion == kkDefault)
         {
-            _out.PrintLine("Install k8s with default version:  " + SimCluster.DefaultKubeVersion);
+            _out.PrintLine("Install k8s with default version:  " + kkDefault);
             _out.PrintLine();
         }
-        else if (!KubernetesVersions.Supported.Contains(version))
+        else if (!KubernetesVersions.Supported(_settings.Version).Contains(version))
         {
             _out.PrintLine("The Kubernetes version: " + version + " isn't supported.");
             _out.PrintLine("Use kk version --show-supported-k8s,show supported k8s versions");
@@ -328,13 +414,36 @@ internal sealed class CreateClusterRun
             binaries.Add(("calicoctl", "v3.27.3"));
         }
 
+        var downloaded = System.IO.Path.Combine(_settings.KkDirectory, "kubekey", "sim-binaries");
+        var present = System.IO.File.Exists(downloaded) ? System.IO.File.ReadAllLines(downloaded).ToHashSet(StringComparer.Ordinal) : new HashSet<string>(StringComparer.Ordinal);
         foreach (var (id, binaryVersion) in binaries)
         {
             _out.Message(LocalHost, "downloading amd64 " + id + " " + binaryVersion + " ...");
+            if (present.Contains(id + " " + binaryVersion))
+            {
+                _out.Message(LocalHost, id + " exists"); // kk reuses a download whose SHA256 matches
+                continue;
+            }
+
+            CurlProgress();
             Delay(90.0 / binaries.Count);
+            present.Add(id + " " + binaryVersion);
         }
 
+        System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(downloaded)!);
+        System.IO.File.WriteAllLines(downloaded, present);
         _out.Result("success", LocalHost);
+    }
+
+    // kk runs `curl -L -o FILE URL` and prints every 1024-byte read of its output whole, NUL padding included
+    // (kubekey@v3.1.12 cmd/kk/pkg/files/file.go), on stdout; the next log line (stderr) follows on the same line.
+    private void CurlProgress()
+    {
+        const string meter = "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n"
+            + "                                 Dload  Upload   Total   Spent    Left  Speed\n"
+            + "\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0"
+            + "\r100 43.1M  100 43.1M    0     0  9802k      0  0:00:04  0:00:04 --:--:-- 10.2M";
+        _out.Print(meter + new string('\0', 1024 - meter.Length));
     }
 
     private void ConfigureOs()
@@ -410,31 +519,95 @@ internal sealed class CreateClusterRun
         Simple("CertsModule", "Synchronize certs file to master", 1, Masters);
         Each("InstallETCDBinaryModule", 15, EtcdNodes, "Install etcd using binary", "Generate etcd service");
         Simple("InstallETCDBinaryModule", "Generate access address", 1, EtcdNodes.Take(1).ToList(), EtcdNodes.Skip(1).ToList());
-        Simple("ETCDConfigureModule", "Health check on exist etcd", 1, Array.Empty<string>(), EtcdNodes);
-        Each("ETCDConfigureModule", 20, EtcdNodes, "Generate etcd.env config on new etcd", "Refresh etcd.env config on all etcd", "Restart etcd", "Health check on all etcd", "Refresh etcd.env config to exist mode on all etcd", "Health check on all etcd");
+
+        // "Health check on exist etcd" runs only where an earlier run's etcd is found; new-etcd tasks skip those nodes.
+        var existing = _state.EtcdExists;
+        Simple("ETCDConfigureModule", "Health check on exist etcd", 1, existing ? EtcdNodes : Array.Empty<string>(), existing ? Array.Empty<string>() : EtcdNodes);
+        Simple("ETCDConfigureModule", "Generate etcd.env config on new etcd", 3, existing ? Array.Empty<string>() : EtcdNodes, existing ? EtcdNodes : Array.Empty<string>());
+        Simple("ETCDConfigureModule", "Refresh etcd.env config on all etcd", 3, EtcdNodes);
+        Simple("ETCDConfigureModule", "Restart etcd", 3, existing ? Array.Empty<string>() : EtcdNodes, existing ? EtcdNodes : Array.Empty<string>());
+        if (!existing)
+        {
+            StartStandIns(ClusterArtifacts.BuildEtcdSpec(_cluster, _settings));
+            System.IO.File.WriteAllText(_state.EtcdPath, string.Join("\n", EtcdNodes) + "\n");
+        }
+
+        EtcdHealthCheck();
+        Simple("ETCDConfigureModule", "Refresh etcd.env config to exist mode on all etcd", 3, EtcdNodes);
+        EtcdHealthCheck();
         Each("ETCDBackupModule", 5, EtcdNodes, "Backup etcd data regularly", "Generate backup ETCD service", "Generate backup ETCD timer", "Enable backup etcd service");
+    }
+
+    // HealthCheck (Retry 20): with KK_SIM_FAIL=etcd-retry the first attempt finds etcd not answering yet, as in real
+    // logs (kubesphere/kubekey#1129, #2316): etcdctl's "Error:  client: …" lines inside the message block, then retry.
+    private void EtcdHealthCheck()
+    {
+        StartTask("ETCDConfigureModule", "Health check on all etcd");
+        Delay(3);
+        if (_settings.Fails("etcd-retry") && !_etcdRetried)
+        {
+            _etcdRetried = true;
+            var endpoints = string.Join(",", _cluster.Etcd.Select(h => "https://" + h.InternalAddress + ":2379"));
+            foreach (var node in _cluster.Etcd)
+            {
+                var refused = string.Join("\n; ", _cluster.Etcd.Select((h, i) => "error #" + i.ToString(CultureInfo.InvariantCulture) + ": dial tcp " + h.InternalAddress + ":2379: connect: connection refused"));
+                var causes = string.Join("\n", _cluster.Etcd.Select((h, i) => "error #" + i.ToString(CultureInfo.InvariantCulture) + ": dial tcp " + h.InternalAddress + ":2379: connect: connection refused"));
+                _out.Message(node.Name, "etcd health check failed: Failed to exec command: sudo -E /bin/bash -c \"export ETCDCTL_API=2;export ETCDCTL_CERT_FILE='/etc/ssl/etcd/ssl/admin-" + node.Name + ".pem';export ETCDCTL_KEY_FILE='/etc/ssl/etcd/ssl/admin-" + node.Name + "-key.pem';export ETCDCTL_CA_FILE='/etc/ssl/etcd/ssl/ca.pem';/usr/local/bin/etcdctl --endpoints=" + endpoints + " cluster-health | grep -q 'cluster is healthy'\" \n"
+                    + "Error:  client: etcd cluster is unavailable or misconfigured; " + refused + "\n\n" + causes + ": Process exited with status 1");
+                _out.Result("retry", node.Name);
+            }
+
+            Delay(10);
+        }
+
+        foreach (var node in EtcdNodes)
+        {
+            _out.Result("success", node);
+        }
+    }
+
+    // Brings up (or replaces) the stand-in server with what the cluster runs now; it outlives kk.
+    private string? StartStandIns(ServeSpec spec)
+    {
+        _state.StopServe();
+        System.IO.File.WriteAllText(_state.NodesPath, ClusterArtifacts.BuildNodeList(_cluster));
+        System.IO.File.WriteAllText(_state.SpecPath, System.Text.Json.JsonSerializer.Serialize(spec, ServeSpec.Json));
+        return _state.StartServe();
     }
 
     private void InitKubernetes()
     {
+        if (_state.ClusterExists)
+        {
+            // ClusterIsExist{Not: true}: every init task is skipped on a cluster an earlier run made.
+            foreach (var task in new[] { "Generate kubeadm config", "Generate audit policy", "Generate audit webhook", "Init cluster using kubeadm", "Copy admin.conf to ~/.kube/config", "Remove master taint" })
+            {
+                Simple("InitKubernetesModule", task, 0, Array.Empty<string>(), Masters);
+            }
+
+            ClusterArtifacts.WriteKubectl(_settings.BinDirectory ?? _settings.KkDirectory, ClusterArtifacts.BuildKubectlScript(_cluster, _state));
+            return;
+        }
+
         Simple("InitKubernetesModule", "Generate kubeadm config", 2, new[] { FirstMaster }, OtherMasters);
         Simple("InitKubernetesModule", "Generate audit policy", 0, Array.Empty<string>(), Masters);
         Simple("InitKubernetesModule", "Generate audit webhook", 0, Array.Empty<string>(), Masters);
         StartTask("InitKubernetesModule", "Init cluster using kubeadm");
         string? failure = null;
-        _state.StopServe(); // a cluster from an earlier run in this state folder goes away with the new kubeadm init
-        if (_settings.Fails("init-timeout"))
+        if (_settings.Fails("init-timeout") && FailsThisRun("init-timeout"))
         {
-            failure = KubeadmWaitTimeout();
+            failure = KubeadmWaitTimeout(); // kubeadm reset -f follows each attempt; kk's etcd keeps running
         }
         else
         {
-            System.IO.File.WriteAllText(_state.NodesPath, ClusterArtifacts.BuildNodeList(_cluster));
-            System.IO.File.WriteAllText(_state.SpecPath, System.Text.Json.JsonSerializer.Serialize(ClusterArtifacts.BuildSpec(_cluster, _settings), ServeSpec.Json));
-            var serveError = _state.StartServe();
+            var serveError = StartStandIns(ClusterArtifacts.BuildSpec(_cluster, _settings));
             if (serveError is not null)
             {
                 failure = KubeadmPortInUse(serveError);
+            }
+            else
+            {
+                System.IO.File.WriteAllText(_state.ClusterPath, FirstMaster + "\n");
             }
         }
 
@@ -472,7 +645,60 @@ internal sealed class CreateClusterRun
         Simple("InitKubernetesModule", "Copy admin.conf to ~/.kube/config", 1, new[] { FirstMaster }, OtherMasters);
         ClusterArtifacts.WriteKubectl(_settings.BinDirectory ?? _settings.KkDirectory, ClusterArtifacts.BuildKubectlScript(_cluster, _state));
         var taintRemoved = _cluster.Workers.Contains(_cluster.Masters[0]);
-        Simple("InitKubernetesModule", "Remove master taint", 1, taintRemoved ? new[] { FirstMaster } : Array.Empty<string>(), taintRemoved ? OtherMasters : Masters);
+        RemoveMasterTaint("InitKubernetesModule", taintRemoved ? new[] { FirstMaster } : Array.Empty<string>(), taintRemoved ? OtherMasters : Masters);
+    }
+
+    // A failure asked for with ":once" happens on the first run of this state folder only (a re-run then goes on).
+    private bool FailsThisRun(string kind)
+    {
+        if (!_settings.Failures.Any(f => f.Kind == kind && f.Argument == "once"))
+        {
+            return true;
+        }
+
+        if (System.IO.File.Exists(_state.FailedOncePath))
+        {
+            return false;
+        }
+
+        System.IO.File.WriteAllText(_state.FailedOncePath, kind + "\n");
+        return true;
+    }
+
+    // RemoveMasterTaint (kubekey@v3.1.12 cmd/kk/pkg/kubernetes/tasks.go) runs two kubectl taint commands with their
+    // output printed; kubeadm applies only the master taint up to v1.23, both on v1.24 and only control-plane from
+    // v1.25, so one of them fails on every version but v1.24. kk logs the failure as a warning and goes on: the PTY
+    // puts kubectl's "error: taint … not found" into a stdout: block and into the [WARN] entry (runner.go, ssh.go).
+    private void RemoveMasterTaint(string module, IReadOnlyCollection<string> nodes, IReadOnlyCollection<string> skipped)
+    {
+        StartTask(module, "Remove master taint");
+        Delay(1);
+        foreach (var node in nodes)
+        {
+            foreach (var role in new[] { "master", "control-plane" })
+            {
+                var tainted = role == "master" ? _cluster.KubernetesMinor <= 24 : _cluster.KubernetesMinor >= 24;
+                if (tainted)
+                {
+                    _out.Info("stdout: [" + node + "]\nnode/" + node + " untainted");
+                    continue;
+                }
+
+                var error = "error: taint \"node-role.kubernetes.io/" + role + ":NoSchedule\" not found";
+                _out.Info("stdout: [" + node + "]\n" + error);
+                _out.Log("WARN", "Failed to exec command: sudo -E /bin/bash -c \"/usr/local/bin/kubectl taint nodes " + node + " node-role.kubernetes.io/" + role + "=:NoSchedule-\" \n" + error + ": Process exited with status 1");
+            }
+        }
+
+        foreach (var node in skipped)
+        {
+            _out.Result("skipped", node);
+        }
+
+        foreach (var node in nodes)
+        {
+            _out.Result("success", node);
+        }
     }
 
     private string KubeadmFailure(string output) => "init kubernetes cluster failed: Failed to exec command: " + InitCommand + " \n" + output + ": Process exited with status 1";
@@ -544,17 +770,21 @@ internal sealed class CreateClusterRun
 
     private void JoinNodes()
     {
-        var joining = Kube.Where(n => n != FirstMaster).ToList();
-        var workersOnly = _cluster.Workers.Except(_cluster.Masters).Select(h => h.Name).ToList();
-        Simple("JoinNodesModule", "Generate kubeadm config", 2, joining, new[] { FirstMaster });
+        // NodeInCluster{Not: true}: only nodes not yet in the cluster join (a re-run skips the others).
+        var inCluster = _state.JoinedNodes.Append(FirstMaster).ToHashSet(StringComparer.Ordinal);
+        var joining = Kube.Where(n => !inCluster.Contains(n)).ToList();
+        var masters = OtherMasters.Where(joining.Contains).ToList();
+        var workersOnly = _cluster.Workers.Except(_cluster.Masters).Select(h => h.Name).Where(joining.Contains).ToList();
+        Simple("JoinNodesModule", "Generate kubeadm config", 2, joining, Kube.Except(joining).ToList());
         Simple("JoinNodesModule", "Generate audit policy", 0, Array.Empty<string>(), Kube);
         Simple("JoinNodesModule", "Generate audit webhook", 0, Array.Empty<string>(), Kube);
-        Simple("JoinNodesModule", "Join control-plane node", 40, OtherMasters, Kube.Except(OtherMasters).ToList());
+        Simple("JoinNodesModule", "Join control-plane node", 40, masters, Kube.Except(masters).ToList());
         Simple("JoinNodesModule", "Join worker node", 40, workersOnly, Kube.Except(workersOnly).ToList());
-        Simple("JoinNodesModule", "Copy admin.conf to ~/.kube/config", 1, OtherMasters, Kube.Except(OtherMasters).ToList());
-        var tainted = _cluster.Masters.Intersect(_cluster.Workers).Select(h => h.Name).Where(n => n != FirstMaster).ToList();
-        Simple("JoinNodesModule", "Remove master taint", 1, tainted, Kube.Except(tainted).ToList());
+        Simple("JoinNodesModule", "Copy admin.conf to ~/.kube/config", 1, masters, Kube.Except(masters).ToList());
+        var tainted = _cluster.Masters.Intersect(_cluster.Workers).Select(h => h.Name).Where(joining.Contains).ToList();
+        RemoveMasterTaint("JoinNodesModule", tainted, Kube.Except(tainted).ToList());
         Simple("JoinNodesModule", "Add worker label to all nodes", 2, new[] { FirstMaster }, OtherMasters);
+        System.IO.File.WriteAllLines(_state.ClusterPath, Kube);
     }
 
     private void NetworkPlugin()

@@ -73,6 +73,11 @@ internal static class Program
             if (options.KubernetesVersion is not null)
             {
                 cluster.KubernetesVersion = options.KubernetesVersion;
+                cluster.KubernetesVersionGiven = true;
+            }
+            else if (!cluster.KubernetesVersionGiven)
+            {
+                cluster.KubernetesVersion = KubernetesVersions.Default(settings.Version);
             }
 
             if (options.ContainerManager is not null and not "docker")

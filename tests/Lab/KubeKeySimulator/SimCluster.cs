@@ -25,6 +25,12 @@ internal sealed class SimHost
 
     public string User { get; init; } = "root";
 
+    public string? Password { get; init; }
+
+    public string? PrivateKey { get; init; }
+
+    public string? PrivateKeyPath { get; init; }
+
     public int TimeoutSeconds { get; init; } = 30;
 }
 
@@ -65,6 +71,9 @@ internal sealed class SimCluster
     public bool ExternalDns { get; private set; }
 
     public string KubernetesVersion { get; set; } = DefaultKubeVersion;
+
+    /// <summary>Whether the file names the version (else the simulated kk's own default applies).</summary>
+    public bool KubernetesVersionGiven { get; set; }
 
     /// <summary>The minor number of <see cref="KubernetesVersion"/> (26 for v1.26.15).</summary>
     public int KubernetesMinor
@@ -200,6 +209,7 @@ internal sealed class SimCluster
 
         var kubernetes = Map(spec, "kubernetes");
         KubernetesVersion = Scalar(kubernetes, "version") is { Length: > 0 } version ? version : DefaultKubeVersion;
+        KubernetesVersionGiven = Scalar(kubernetes, "version") is { Length: > 0 };
         ContainerManager = Scalar(kubernetes, "containerManager") is { Length: > 0 } manager ? manager : "docker";
         AutoRenewCerts = Scalar(kubernetes, "autoRenewCerts") == "true";
         EtcdType = Scalar(Map(spec, "etcd"), "type") is { Length: > 0 } etcdType ? etcdType : "kubekey";
@@ -224,6 +234,9 @@ internal sealed class SimCluster
             InternalAddress = internalAddress.Length > 0 ? internalAddress.Split(',')[0] : address,
             Port = Integer(entry, "port", "HostCfg.spec.hosts.port") ?? 22,
             User = Scalar(entry, "user") is { Length: > 0 } user ? user : "root",
+            Password = Scalar(entry, "password") is { Length: > 0 } password ? password : null,
+            PrivateKey = Scalar(entry, "privateKey") is { Length: > 0 } key ? key : null,
+            PrivateKeyPath = Scalar(entry, "privateKeyPath") is { Length: > 0 } keyPath ? keyPath : null,
             TimeoutSeconds = Integer(entry, "timeout", "HostCfg.spec.hosts.timeout") ?? 30,
         };
     }

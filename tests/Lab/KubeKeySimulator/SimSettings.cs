@@ -39,6 +39,12 @@ internal sealed class SimSettings
 
     public bool CheckEndpoint { get; init; }
 
+    /// <summary>
+    /// How GreetingsModule reaches a host: <c>ssh</c> (default) logs in with the config's password or key, as kk does;
+    /// <c>banner</c> only reads the SSH banner, for tests whose hosts are no real sshd.
+    /// </summary>
+    public string Auth { get; init; } = "ssh";
+
     /// <summary>Folder of the kk binary as invoked (kk's own work dir is <c>&lt;that&gt;/kubekey</c>).</summary>
     public string KkDirectory => Path.GetDirectoryName(Path.GetFullPath(Argv0 ?? typeof(SimSettings).Assembly.Location))!;
 
@@ -56,12 +62,13 @@ internal sealed class SimSettings
             Version = Empty(Environment.GetEnvironmentVariable("KK_SIM_VERSION")) ?? "v3.1.12",
             ServeLifetime = ReadDouble("KK_SIM_TTL") is { } ttl ? TimeSpan.FromSeconds(ttl) : TimeSpan.FromHours(2),
             CheckEndpoint = Environment.GetEnvironmentVariable("KK_SIM_CHECK_ENDPOINT") is "1" or "true",
+            Auth = Environment.GetEnvironmentVariable("KK_SIM_AUTH") is "banner" ? "banner" : "ssh",
         };
     }
 
     public bool Fails(string kind) => Failures.Any(f => f.Kind == kind);
 
-    /// <summary>Parses <c>unreachable:node2,missing:conntrack[:node3],init-timeout</c>.</summary>
+    /// <summary>Parses <c>unreachable:node2,missing:conntrack[:node3],init-timeout[:once],etcd-retry</c>.</summary>
     public static IReadOnlyList<SimFailure> ParseFailures(string? value)
     {
         var failures = new List<SimFailure>();
@@ -73,8 +80,10 @@ internal sealed class SimSettings
                 "unreachable" when parts.Length == 2 => new SimFailure("unreachable", null, parts[1]),
                 "missing" when parts.Length is 2 or 3 => new SimFailure("missing", parts[1], parts.Length == 3 ? parts[2] : null),
                 "init-timeout" when parts.Length == 1 => new SimFailure("init-timeout", null, null),
+                "init-timeout" when parts.Length == 2 && parts[1] == "once" => new SimFailure("init-timeout", "once", null),
+                "etcd-retry" when parts.Length == 1 => new SimFailure("etcd-retry", null, null),
                 _ => throw new ArgumentException(
-                    "KK_SIM_FAIL entry '" + entry + "' is not one of unreachable:<node>, missing:<command>[:<node>], init-timeout"),
+                    "KK_SIM_FAIL entry '" + entry + "' is not one of unreachable:<node>, missing:<command>[:<node>], init-timeout[:once], etcd-retry"),
             };
             failures.Add(failure);
         }

@@ -44,6 +44,27 @@ internal sealed class SimState
 
     public string ReleasePath => Path.Combine(Directory, "release");
 
+    /// <summary>Written when kk's etcd is up (ETCDConfigureModule): a later run finds it, as kk's "Get etcd status" does.</summary>
+    public string EtcdPath => Path.Combine(Directory, "etcd");
+
+    /// <summary>Written when kubeadm init succeeded, then the nodes that joined, one per line.</summary>
+    public string ClusterPath => Path.Combine(Directory, "cluster");
+
+    /// <summary>Marks that a once-only failure (<c>KK_SIM_FAIL=init-timeout:once</c>) has happened.</summary>
+    public string FailedOncePath => Path.Combine(Directory, "failed-once");
+
+    /// <summary>True while the stand-in server runs: what kk left running is still there.</summary>
+    public bool Serving => IsRunning(ServePidPath, "serve") && File.Exists(ReadyPath);
+
+    /// <summary>kk's etcd from an earlier run is still running.</summary>
+    public bool EtcdExists => Serving && File.Exists(EtcdPath);
+
+    /// <summary>kubeadm init succeeded in an earlier run and the cluster still runs.</summary>
+    public bool ClusterExists => Serving && File.Exists(ClusterPath);
+
+    /// <summary>Nodes an earlier run joined (with the first master) to the cluster that still runs.</summary>
+    public string[] JoinedNodes => ClusterExists ? File.ReadAllLines(ClusterPath).Where(l => l.Length > 0).ToArray() : Array.Empty<string>();
+
     public static SimState Resolve(SimSettings settings, string? configPath)
     {
         if (settings.StateDirectory is not null)
@@ -127,7 +148,7 @@ internal sealed class SimState
             .Where(entry => Stop(entry.Item1, entry.Item2))
             .Select(entry => entry.Item3)
             .ToArray();
-        foreach (var file in new[] { ReadyPath, FailedPath, HangingPath, ReleasePath })
+        foreach (var file in new[] { ReadyPath, FailedPath, HangingPath, ReleasePath, EtcdPath, ClusterPath })
         {
             File.Delete(file);
         }

@@ -1,5 +1,6 @@
 // Copyright (c) HaCluster contributors. MIT License.
-// `sim serve`: the detached process holding the stand-in apiservers (HTTPS :6443) and KubeSphere consoles (HTTP :30880).
+// `sim serve`: the detached process holding the stand-in apiservers (HTTPS :6443), KubeSphere consoles (HTTP :30880),
+// and the ports kk's etcd (2379/2380) and kubelets (10250) hold.
 
 using System;
 using System.Collections.Generic;
@@ -60,6 +61,12 @@ internal static class StandInServer
                 foreach (var endpoint in spec.Consoles)
                 {
                     kestrel.Listen(Resolve(endpoint.Address), endpoint.Port);
+                }
+
+                // kk's etcd (2379/2380) and the kubelets (10250) stay up after kk exits, even after a failed run.
+                foreach (var endpoint in (spec.Etcd ?? new List<Endpoint>()).Concat(spec.Kubelets ?? new List<Endpoint>()))
+                {
+                    kestrel.Listen(Resolve(endpoint.Address), endpoint.Port, listen => listen.UseHttps(certificate));
                 }
             });
 

@@ -8,34 +8,16 @@ using System.Linq;
 
 namespace HaCluster.Lab.KubeKeySimulator;
 
-/// <summary>Kubernetes versions kk v3.1.12 ships hashes for (its <c>--show-supported-k8s</c> list).</summary>
+/// <summary>Kubernetes versions the simulated kk release ships hashes for (its <c>--show-supported-k8s</c> list).</summary>
 internal static class KubernetesVersions
 {
-    // minor → patches, from kk v3.1.12's version/components.json (kubeadm amd64).
-    private static readonly (int Minor, int[] Patches)[] Table =
-    {
-        (19, new[] { 0, 8, 9, 15 }),
-        (20, new[] { 4, 6, 10 }),
-        (21, Range(0, 14)),
-        (22, Range(0, 17)),
-        (23, Range(0, 17)),
-        (24, Range(0, 17)),
-        (25, Range(0, 16)),
-        (26, Range(0, 15)),
-        (27, Range(0, 16)),
-        (28, Range(0, 15)),
-        (29, new[] { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15 }),
-        (30, Range(0, 14)),
-        (31, Range(0, 12)),
-        (32, Range(0, 8)),
-        (33, Range(0, 4)),
-    };
+    /// <summary>The list of kk <paramref name="kkVersion"/> (<c>KK_SIM_VERSION</c>); a release the table lacks answers as the newest.</summary>
+    public static IReadOnlyList<string> Supported(string kkVersion) =>
+        HaCluster.Engine.KubeKey.KubeKeyReleases.Supported(kkVersion) ?? HaCluster.Engine.KubeKey.KubeKeyReleases.Supported(HaCluster.Engine.KubeKey.KubeKeyReleases.Newest)!;
 
-    public static IReadOnlyList<string> Supported { get; } = Table
-        .SelectMany(t => t.Patches.Select(p => "v1." + t.Minor.ToString(CultureInfo.InvariantCulture) + "." + p.ToString(CultureInfo.InvariantCulture)))
-        .ToList();
-
-    private static int[] Range(int from, int to) => Enumerable.Range(from, to - from + 1).ToArray();
+    /// <summary>kk's <c>DefaultKubeVersion</c> for <paramref name="kkVersion"/>.</summary>
+    public static string Default(string kkVersion) =>
+        HaCluster.Engine.KubeKey.KubeKeyReleases.DefaultKubernetes(kkVersion) ?? HaCluster.Engine.KubeKey.KubeKeyReleases.DefaultKubernetes(HaCluster.Engine.KubeKey.KubeKeyReleases.Newest)!;
 }
 
 /// <summary>Prints what <c>kk version</c> prints.</summary>
@@ -58,7 +40,7 @@ internal static class VersionCommand
         {
             if (args[i] == "--show-supported-k8s")
             {
-                Console.Out.Write(string.Join("\n", KubernetesVersions.Supported) + "\n\n");
+                Console.Out.Write(string.Join("\n", KubernetesVersions.Supported(version)) + "\n"); // fmt.Sprintln: one newline
                 return 0;
             }
 
