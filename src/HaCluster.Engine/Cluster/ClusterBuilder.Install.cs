@@ -105,6 +105,7 @@ public sealed partial class ClusterBuilder
             Mode = KubeKeyInstallMode.ResumeOrStart,
             Connect = connect,
             WithLocalStorage = request.UsesHelm,
+            Hints = InstallRecoveryHints.NewHaCluster,
         };
         var result = await KubeKeyInstaller.InstallAsync(config, TaskBoxEndpoint(plan), options, new NestedObserver(Observer), cancellationToken).ConfigureAwait(false);
         store.Update(s =>

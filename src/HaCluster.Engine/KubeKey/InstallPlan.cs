@@ -41,6 +41,8 @@ internal sealed class InstallPlan
 
     public bool SkipPreflight { get; private set; }
 
+    public InstallRecoveryHints Hints { get; private set; } = InstallRecoveryHints.InstallHaMaster;
+
     public int PreflightThrottleLimit { get; private set; }
 
     /// <summary>Connection options whose narration goes to the install's observer.</summary>
@@ -106,6 +108,7 @@ internal sealed class InstallPlan
             KeepConfig = options.KeepConfig,
             WithLocalStorage = options.WithLocalStorage,
             SkipPreflight = options.SkipPreflight,
+            Hints = options.Hints,
             PreflightThrottleLimit = Math.Max(1, options.PreflightThrottleLimit),
             Connect = Narrated(options.Connect ?? new SshConnectOptions(), observer),
         };

@@ -25,15 +25,17 @@ internal static class InstallPreflight
     /// <param name="throttleLimit">Hosts checked at once.</param>
     /// <param name="observer">Progress, narration and the warnings for failed Recommended checks.</param>
     /// <param name="cancellationToken">Cancels the checks.</param>
-    /// <returns>All results.</returns>
     /// <param name="earlierRun">What this cluster's earlier kk run in the working directory brought up, or null.</param>
+    /// <param name="hints">The recovery hints of the command that runs the install; null means Install-HaMaster's.</param>
+    /// <returns>All results.</returns>
     public static async Task<IReadOnlyList<PreflightResult>> RunAsync(
         ClusterConfig config,
         SshConnectOptions connect,
         int throttleLimit,
         IOperationObserver observer,
         CancellationToken cancellationToken,
-        EarlierKubeKeyRun? earlierRun = null)
+        EarlierKubeKeyRun? earlierRun = null,
+        InstallRecoveryHints? hints = null)
     {
         var targets = config.Hosts.Select(h =>
         {
@@ -50,7 +52,7 @@ internal static class InstallPreflight
             new PreflightOptions { Connect = connect, ThrottleLimit = throttleLimit },
             observer,
             cancellationToken).ConfigureAwait(false);
-        var failure = Verdict(results, observer);
+        var failure = Verdict(results, observer, hints ?? InstallRecoveryHints.InstallHaMaster);
         if (failure is not null)
         {
             throw failure;
@@ -62,8 +64,9 @@ internal static class InstallPreflight
     /// <summary>The error for failed Required checks (null when there are none); failed Recommended checks become warnings.</summary>
     /// <param name="results">Preflight results.</param>
     /// <param name="observer">Receives the warnings.</param>
+    /// <param name="hints">The recovery hints of the command that runs the install; null means Install-HaMaster's.</param>
     /// <returns>The error, or null.</returns>
-    internal static HaClusterException? Verdict(IReadOnlyList<PreflightResult> results, IOperationObserver observer)
+    internal static HaClusterException? Verdict(IReadOnlyList<PreflightResult> results, IOperationObserver observer, InstallRecoveryHints? hints = null)
     {
         foreach (var group in results.Where(r => !r.Passed && r.Severity == PreflightSeverity.Recommended).GroupBy(r => r.Check))
         {
@@ -93,7 +96,8 @@ internal static class InstallPreflight
             .Append("Preflight failed on ").Append(hostCount.ToString(CultureInfo.InvariantCulture)).Append(" of ")
             .Append(total.ToString(CultureInfo.InvariantCulture)).Append(" hosts, so kk was not started and nothing was installed.\n")
             .Append(Table(failed))
-            .Append("Fix these (Test-HaNode shows every check), or use -SkipPreflight when only the taskbox can reach the hosts.");
+            .Append("Fix these (Test-HaNode shows every check)")
+            .Append((hints ?? InstallRecoveryHints.InstallHaMaster).SkipPreflight is { } skip ? ", " + skip + "." : ".");
         return new HaClusterException(KubeKeyInstallErrorIds.PreflightFailed, FailureKind.ResourceUnavailable, text.ToString(), failed);
     }
 

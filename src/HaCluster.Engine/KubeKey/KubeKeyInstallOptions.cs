@@ -59,6 +59,9 @@ public sealed class KubeKeyInstallOptions
     /// <summary>Do not check the cluster's hosts before starting (for hosts this machine cannot reach but the taskbox can).</summary>
     public bool SkipPreflight { get; set; }
 
+    /// <summary>The recovery hints errors give, in the words of the command that runs the install (default Install-HaMaster's).</summary>
+    public InstallRecoveryHints Hints { get; set; } = InstallRecoveryHints.InstallHaMaster;
+
     /// <summary>How the taskbox and (for the preflight) the cluster's hosts are connected to: host-key policy, timeouts.</summary>
     public SshConnectOptions Connect { get; set; } = new();
 

@@ -66,7 +66,7 @@ public static class KubeKeyInstaller
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            observer.Verbose("Stopped waiting; a kk run already started keeps running on the taskbox (reattach with -Resume).");
+            observer.Verbose($"Stopped waiting; a kk run already started keeps running on the taskbox ({run.Plan.Hints.Reattach}).");
             throw;
         }
         finally
@@ -113,7 +113,7 @@ public static class KubeKeyInstaller
         {
             var earlier = state.RunState == InstallRunState.Exited ? await ReadEarlierRunAsync(session, run, state, cancellationToken).ConfigureAwait(false) : null;
             run.Narrator.Step($"Preflight of {run.Config.Hosts.Count} hosts");
-            await InstallPreflight.RunAsync(run.Config, plan.Connect, plan.PreflightThrottleLimit, run.Observer, cancellationToken, earlier).ConfigureAwait(false);
+            await InstallPreflight.RunAsync(run.Config, plan.Connect, plan.PreflightThrottleLimit, run.Observer, cancellationToken, earlier, plan.Hints).ConfigureAwait(false);
         }
 
         run.Narrator.Step($"Preparing the working directory {plan.Directory}");
@@ -271,7 +271,7 @@ public static class KubeKeyInstaller
             throw new HaClusterException(
                 ex.ErrorId,
                 ex.Kind,
-                $"{ex.Message} kk keeps running on {run.TaskBox.DisplayName}; reattach with -Resume (working directory {workspace.Directory}).",
+                $"{ex.Message} kk keeps running on {run.TaskBox.DisplayName}; {run.Plan.Hints.Reattach} (working directory {workspace.Directory}).",
                 workspace.LogPath,
                 ex);
         }

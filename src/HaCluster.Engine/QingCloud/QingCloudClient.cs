@@ -85,13 +85,29 @@ public sealed partial class QingCloudClient
         callOptions ??= QingCloudCallOptions.Default;
         var call = new CallState(action, parameters, callOptions);
         var pipeline = QingCloudResilience.Build(_options, call, Observer);
+
+        // One bound for the whole call, retries included; each attempt gets what is left of it, at most RequestTimeout.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.CallTimeout);
         try
         {
-            return await pipeline.ExecuteAsync(async token => await SendOnceAsync(call, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            return await pipeline.ExecuteAsync(async token => await SendOnceAsync(call, token).ConfigureAwait(false), deadline.Token).ConfigureAwait(false);
         }
         catch (QingCloudApiException ex) when (call.MayHaveSucceededEarlier && ex.RetCode is 1400 or 2100 or 2110)
         {
             throw new QingCloudAmbiguousResultException(action, ToDictionary(parameters), ex);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Transport(
+                call,
+                "QingCloudTimeout",
+                FailureKind.OperationTimeout,
+                string.Format(CultureInfo.InvariantCulture, "QingCloud {0} got no usable reply within {1:0.#} s, the limit of one call with all its retries ({2} attempt(s), each limited to {3:0.#} s).", action, _options.CallTimeout.TotalSeconds, call.Attempts, _options.RequestTimeout.TotalSeconds),
+                null,
+                true,
+                call.Attempts > 0,
+                ex);
         }
     }
 
@@ -189,6 +205,7 @@ public sealed partial class QingCloudClient
     // One attempt: new time_stamp, new signature, one HTTP GET, envelope check.
     private async Task<JsonElement> SendOnceAsync(CallState call, CancellationToken cancellationToken)
     {
+        call.Attempts++;
         var all = new List<KeyValuePair<string, string>>(call.Parameters)
         {
             new("action", call.Action),
@@ -323,6 +340,9 @@ public sealed partial class QingCloudClient
         public QingCloudParameters Parameters { get; }
 
         public QingCloudCallOptions Options { get; }
+
+        /// <summary>Attempts sent so far.</summary>
+        public int Attempts { get; set; }
 
         /// <summary>Set when an attempt failed after it may have reached the server.</summary>
         public bool MayHaveSucceededEarlier { get; set; }

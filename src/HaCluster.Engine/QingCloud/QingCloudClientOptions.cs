@@ -25,6 +25,14 @@ public sealed class QingCloudClientOptions
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// The bound of one call end to end: every attempt, back-off and lease wait together. An endpoint that accepts
+    /// connections but never answers fails the call with <c>QingCloudTimeout</c> after this long, never after
+    /// <see cref="MaxRetryAttempts"/> times <see cref="RequestTimeout"/>. Default 90 s (the lease wait of a delete
+    /// fits in it).
+    /// </summary>
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>
     /// Retries of a delete or release answered with 1400 "lease info not ready yet" (the lease window after
     /// creation). Default 40, spaced <see cref="LeaseRetryDelay"/> apart with jitter.
     /// </summary>

@@ -8,6 +8,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using HaCluster.Engine.Common;
+using HaCluster.Engine.KubeKey;
 using HaCluster.Engine.Ssh;
 using HaCluster.Infrastructure;
 
@@ -91,6 +92,11 @@ public sealed class TestHaNodeCommand : HaCmdlet
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
+    /// <summary>The pipeline object itself: a New-HaHost object keeps its password out of its public properties, so
+    /// it is read from the host, not bound by property name.</summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    public PSObject? InputObject { get; set; }
+
     /// <summary>Collects one target per input object.</summary>
     protected override void ProcessRecord()
     {
@@ -106,7 +112,7 @@ public sealed class TestHaNodeCommand : HaCmdlet
         var endpoint = new SshEndpoint(Address, Port, user)
         {
             Name = string.IsNullOrWhiteSpace(Name) ? null : Name,
-            Password = Password ?? Credential?.Password,
+            Password = Password ?? Credential?.Password ?? (InputObject?.BaseObject as HaHost)?.Password,
             PrivateKeyPath = keyPath,
             Passphrase = Passphrase,
         };

@@ -176,6 +176,20 @@ public sealed class InstallPreflightTests
     }
 
     [Fact]
+    public void Verdict_NamesOnlyParametersOfTheCommandThatRuns()
+    {
+        var results = new[] { Result("worker3", "Command:conntrack", false, PreflightSeverity.Required, "conntrack is not installed") };
+
+        Assert.EndsWith("Fix these (Test-HaNode shows every check), or use -SkipPreflight when only the taskbox can reach the hosts.", InstallPreflight.Verdict(results, new RecordingObserver(), InstallRecoveryHints.InstallHaMaster)!.Message, StringComparison.Ordinal);
+
+        // New-HaCluster has no -SkipPreflight (it suggested it once) and resumes by running again, not with -Resume.
+        var cluster = InstallPreflight.Verdict(results, new RecordingObserver(), InstallRecoveryHints.NewHaCluster)!.Message;
+        Assert.EndsWith("Fix these (Test-HaNode shows every check).", cluster, StringComparison.Ordinal);
+        Assert.DoesNotContain("-SkipPreflight", cluster, StringComparison.Ordinal);
+        Assert.DoesNotContain("-", InstallRecoveryHints.NewHaCluster.Reattach.Replace("New-HaCluster", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Verdict_RaisesAHostKeyRefusalUnderItsOwnErrorId_ChangedBeforeUnknown()
     {
         var results = new[]

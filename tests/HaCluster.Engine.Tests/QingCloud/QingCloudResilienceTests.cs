@@ -6,6 +6,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using HaCluster.Engine.Common;
 using HaCluster.Engine.QingCloud;
 using Xunit;
 
@@ -340,5 +341,34 @@ public sealed class QingCloudResilienceTests
         Assert.Equal("QingCloudConnectionFailed", ex.ErrorId);
         Assert.False(ex.MayHaveReachedServer);
         Assert.Equal(2, observer.VerboseLines.Count(l => l.Contains("CreateSecurityGroup") && l.Contains("retrying")));
+    }
+
+    [Fact]
+    public async Task AnEndpointThatAcceptsButNeverAnswersFailsWithinTheCallTimeoutRetriesIncluded()
+    {
+        // Accepts every connection (the kernel's backlog does it) and never answers a byte.
+        var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Parse("127.10.0.2"), 0);
+        silent.Start();
+        try
+        {
+            var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+            var context = new QingCloudContext("QYKEY", QingCloudContextTests.Secure(EmulatorScope.Secret), "pek3b", new Uri($"http://127.10.0.2:{port}/iaas/"));
+
+            // Ten retries of a 30 s attempt would take five minutes; the call's own bound ends it.
+            var client = new QingCloudClient(context, new RecordingObserver(), new QingCloudClientOptions { CallTimeout = TimeSpan.FromSeconds(1), RetryBaseDelay = TimeSpan.FromMilliseconds(1) });
+            var ex = await Assert.ThrowsAsync<QingCloudTransportException>(() => client.DescribeVxNetsAsync());
+
+            Assert.Equal("QingCloudTimeout", ex.ErrorId);
+            Assert.Equal(FailureKind.OperationTimeout, ex.Kind);
+            Assert.Contains("no usable reply within 1 s, the limit of one call with all its retries (1 attempt(s), each limited to 30 s)", ex.Message, StringComparison.Ordinal);
+
+            // A create whose request may have arrived is "outcome unknown", so the caller looks before creating again.
+            var create = await Assert.ThrowsAsync<QingCloudAmbiguousResultException>(() => client.CreateSecurityGroupAsync("never"));
+            Assert.Equal("QingCloudTimeout", ((QingCloudTransportException)create.InnerException!).ErrorId);
+        }
+        finally
+        {
+            silent.Stop();
+        }
     }
 }
