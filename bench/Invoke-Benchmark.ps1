@@ -25,11 +25,16 @@ $import = Measure-Median { & $pwsh -NoProfile -NonInteractive -Command "Import-M
 # 2. SSH fan-out: Test-HaNode on N lab hosts vs. on one (bounded concurrency, default throttle 16).
 $fanOut = & (Join-Path $PSScriptRoot 'Measure-HaNodeFanOut.ps1') -Count $Hosts
 
+# 3. New-HaCluster's load-balancer phase vs. its critical path (3 jobs) and vs. the seed's steps one after another.
+$path = & (Join-Path $PSScriptRoot 'Measure-CriticalPath.ps1') -ModuleManifest $ModuleManifest
+
 $rows = @(
     [pscustomobject]@{ Benchmark = 'Module import (fresh pwsh)'; Baseline = "bare pwsh $([math]::Round($bare)) ms"; Measured = "$([math]::Round($import)) ms"; Ratio = [math]::Round($import / $bare, 2) }
     [pscustomobject]@{ Benchmark = "Test-HaNode on $Hosts hosts"; Baseline = "1 host $($fanOut.OneHostSeconds) s"; Measured = "$($fanOut.AllHostsSeconds) s"; Ratio = $fanOut.Ratio }
+    [pscustomobject]@{ Benchmark = "New-HaCluster -SkipInstall, $($path.JobSeconds) s jobs"; Baseline = "critical path (3 jobs) $($path.CriticalPathSeconds) s"; Measured = "$($path.ClusterSeconds) s, $($path.ClusterRequests) requests"; Ratio = $path.CriticalPathRatio }
+    [pscustomobject]@{ Benchmark = 'Seed Step 1, step cmdlets one after another'; Baseline = "New-HaCluster $($path.ClusterSeconds) s"; Measured = "$($path.SeedSeconds) s, $($path.SeedRequests) requests"; Ratio = $path.SpeedupOverSeed }
 )
-# 3. Chaos: runs killed at a random point under faults, resumed, removed; duplicates and leaks must be 0.
+# 4. Chaos: runs killed at a random point under faults, resumed, removed; duplicates and leaks must be 0.
 $chaos = & (Join-Path $PSScriptRoot 'Measure-Chaos.ps1') -ModuleManifest $ModuleManifest -Count $ChaosRuns
 
 $rows | Format-Table -AutoSize | Out-String | Write-Host

@@ -18,6 +18,8 @@ function Start-TestEmulator {
     The emulator dll; defaults to the published one under out/tools/emulator.
     .PARAMETER TimeoutSeconds
     How long to wait for the emulator to answer.
+    .PARAMETER NoDataPlane
+    Start it with --no-data-plane: the whole API, but no listener binds a socket (benchmarks of the control plane).
     #>
     [CmdletBinding(DefaultParameterSetName = 'Default')]
     param(
@@ -29,7 +31,9 @@ function Start-TestEmulator {
 
         [string] $EmulatorPath = (Join-Path $PSScriptRoot '../../out/tools/emulator/HaCluster.Emulator.dll'),
 
-        [int] $TimeoutSeconds = 60
+        [int] $TimeoutSeconds = 60,
+
+        [switch] $NoDataPlane
     )
 
     $dll = [System.IO.Path]::GetFullPath($EmulatorPath)
@@ -45,6 +49,7 @@ function Start-TestEmulator {
     }
 
     $arguments = @($dll, '--listen', 'http://127.0.0.1:0')
+    if ($NoDataPlane) { $arguments += '--no-data-plane' }
     $yaml = ''
     if ($ConfigPath) {
         $ConfigPath = (Resolve-Path -LiteralPath $ConfigPath).Path

@@ -110,7 +110,11 @@ AfterAll {
 
 Describe "The tutorial's Step 1 with the cmdlets" {
     It '1.1-1.5: an internal load balancer in pn with TCP 6443 round robin to the three masters, applied' {
-        $script:Internal = New-QcLoadBalancer -Name k8s-apiserver -VxNet pn
+        # A group of its own first: without one QingCloud binds the account's default group, which the instances share.
+        $script:ApiGroup = New-QcSecurityGroup -Name k8s-apiserver
+        $ApiGroup.IsDefault | Should -BeFalse
+        $script:Internal = New-QcLoadBalancer -Name k8s-apiserver -VxNet pn -SecurityGroup $ApiGroup
+        $Internal.SecurityGroupId | Should -Be $ApiGroup.SecurityGroupId
         $Internal.Status | Should -Be 'active'
         $Internal.Vip | Should -Match '^127\.0\.0\.\d+$'
         $Internal.PSObject.TypeNames[0] | Should -Be 'HaCluster.Engine.QingCloud.LoadBalancer'
@@ -131,7 +135,8 @@ Describe "The tutorial's Step 1 with the cmdlets" {
         $script:Eip = New-QcEip -Bandwidth 10 -Name ks-console
         $Eip.Status | Should -Be 'available'
 
-        $script:External = New-QcLoadBalancer -Name ks-console -Eip $Eip
+        $script:ConsoleGroup = New-QcSecurityGroup -Name ks-console
+        $script:External = New-QcLoadBalancer -Name ks-console -Eip $Eip -SecurityGroup $ConsoleGroup.SecurityGroupId
         $External.EipAddress | Should -Be $Eip.EipAddr
         $External.Eip.EipId | Should -Be $Eip.EipId
 
@@ -151,6 +156,32 @@ Describe "The tutorial's Step 1 with the cmdlets" {
         }
 
         (Get-QcSecurityGroup -SecurityGroupId $Internal.SecurityGroupId).IsApplied | Should -BeTrue
+        # The account's default group keeps only its own two rules (ICMP echo, ssh).
+        $default = $state.security_groups | Where-Object is_default
+        @($default).Count | Should -Be 1
+        @($state.security_group_rules | Where-Object security_group_id -eq $default.id).Count | Should -Be 2
+    }
+
+    It 'refuses -OpenFirewall on a load balancer in the account''s default group, naming the instances that share it' {
+        $shared = New-QcLoadBalancer -Name shared -VxNet pn
+        (Get-QcSecurityGroup -SecurityGroupId $shared.SecurityGroupId).IsDefault | Should -BeTrue
+        $err = @($null)
+        try { $shared | Add-QcLbListener -Port 8443 -OpenFirewall -ErrorAction Stop } catch { $err = @($_) }
+        $err[0].FullyQualifiedErrorId | Should -Be 'QcDefaultSecurityGroupShared,HaCluster.Commands.AddQcLbListenerCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $err[0].Exception.Message | Should -Match 'i-master01 \(master1\).*New-QcSecurityGroup.*New-QcLoadBalancer -SecurityGroup'
+        @(Get-QcLbListener -LoadBalancer $shared).Count | Should -Be 0
+        $shared | Remove-QcLoadBalancer -Confirm:$false
+    }
+
+    It 'deletes a group of its own only when nothing uses it' {
+        $spare = New-QcSecurityGroup -Name spare
+        $err = @($null)
+        try { Remove-QcSecurityGroup $ApiGroup -Confirm:$false -ErrorAction Stop } catch { $err = @($_) }
+        $err[0].FullyQualifiedErrorId | Should -Be 'QcSecurityGroupInUse,HaCluster.Commands.RemoveQcSecurityGroupCommand'
+        $removed = $spare | Remove-QcSecurityGroup -Confirm:$false -PassThru
+        $removed.SecurityGroupId | Should -Be $spare.SecurityGroupId
+        Get-QcSecurityGroup | Where-Object SecurityGroupId -eq $spare.SecurityGroupId | Should -BeNullOrEmpty
     }
 
     It 'shows every backend down (Not available) before the services start' {

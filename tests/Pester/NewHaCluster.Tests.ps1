@@ -84,15 +84,32 @@ BeforeAll {
             $backends = @($listeners[0] | Get-QcLbBackend)
             ($backends.BackendName | Sort-Object) | Should -Be $case.Nodes
             $backends.Port | Sort-Object -Unique | Should -Be $case.Port
-            @(Get-QcSecurityGroup -SecurityGroupId $case.Lb.SecurityGroupId).Count | Should -Be 1
-            $rules = @((Invoke-RestMethod ($Emulator.BaseUri + '_emulator/state')).security_group_rules | Where-Object { $_.security_group_id -eq $case.Lb.SecurityGroupId -and $_.val1 -eq "$($case.Port)" })
+            # Its own tagged group, named after it; one rule for the port.
+            $group = @(Get-QcSecurityGroup -SecurityGroupId $case.Lb.SecurityGroupId)
+            $group.Count | Should -Be 1
+            $group[0].SecurityGroupName | Should -Be $case.Lb.LoadBalancerName
+            $group[0].IsDefault | Should -BeFalse
+            $group[0].Tags.TagName | Should -Contain $Name
+            $state = Invoke-RestMethod ($Emulator.BaseUri + '_emulator/state')
+            $rules = @($state.security_group_rules | Where-Object { $_.security_group_id -eq $case.Lb.SecurityGroupId -and $_.val1 -eq "$($case.Port)" })
             $rules.Count | Should -Be 1
         }
+        Assert-DefaultGroupUntouched
+    }
+
+    # The account's default group (shared by the instances) keeps exactly its own two rules: ICMP echo and ssh.
+    function script:Assert-DefaultGroupUntouched {
+        $state = Invoke-RestMethod ($Emulator.BaseUri + '_emulator/state')
+        $default = @($state.security_groups | Where-Object is_default)
+        $default.Count | Should -Be 1
+        $rules = @($state.security_group_rules | Where-Object security_group_id -EQ $default[0].id)
+        ($rules | ForEach-Object { "$($_.protocol)/$($_.val1)" }) | Should -Be 'icmp/8', 'tcp/22'
     }
 
     # What the cluster made and Remove-HaCluster must leave behind: nothing with its names, no rule it added.
     function script:Assert-Removed([string] $Name) {
         $state = Invoke-RestMethod ($Emulator.BaseUri + '_emulator/state')
+        @($state.security_groups | Where-Object { $_.name -in "$Name-internal", "$Name-external" }).Count | Should -Be 0
         @($state.loadbalancers | Where-Object { $_.name -like "$Name-*" -and $_.status -ne 'deleted' }).Count | Should -Be 0
         @($state.eips | Where-Object { $_.name -eq "$Name-eip" -and $_.status -ne 'released' }).Count | Should -Be 0
         @($state.security_group_rules | Where-Object { $_.name -like "$Name-tcp-*" }).Count | Should -Be 0
@@ -153,7 +170,7 @@ New-HaCluster -Name $Name -ControlPlane (Get-QcInstance -Name master*) -Worker (
 }
 
 AfterAll {
-    foreach ($name in 'e2e', 'resume', 'flaky') { Stop-Sim $name }
+    foreach ($name in 'e2e', 'resume', 'flaky', 'masters') { Stop-Sim $name }
     Stop-LabHost -Address 127.90.0.2-7
     Disconnect-QingCloud -ErrorAction SilentlyContinue
     Remove-Item -Recurse -Force $Work -ErrorAction SilentlyContinue
@@ -239,13 +256,15 @@ Describe 'New-HaCluster, Get-HaCluster and Remove-HaCluster end to end' {
         $output = Invoke-FreshPwsh -Script @"
 Import-Module '$ModuleManifest'
 Connect-QingCloud -AccessKeyId '$($Emulator.AccessKeyId)' -SecretAccessKey (ConvertTo-SecureString '$($Emulator.Secret)' -AsPlainText -Force) -Zone '$($Emulator.Zone)' -Endpoint '$($Emulator.Endpoint)'
-New-HaCluster -Name whatif -ControlPlane master1, master2, master3 -Worker node1, node2, node3 -VxNet pn -Credential ([pscredential]::new('u', (ConvertTo-SecureString 'p' -AsPlainText -Force))) -Failover -StatePath '$(Join-Path $Work 'whatif.hacluster.json')' -WhatIf
+New-HaCluster -Name whatif -ControlPlane master1, master2, master3 -Worker node1, node2, node3 -VxNet pn -Credential ([pscredential]::new('u', (ConvertTo-SecureString 'p' -AsPlainText -Force))) -Failover -ApiSource 10.0.0.0/8, 192.168.1.7 -StatePath '$(Join-Path $Work 'whatif.hacluster.json')' -WhatIf
 "@
         $text = $output -join "`n"
         $text | Should -Match "What if: Build HA cluster 'whatif' in 16 steps"
         $text | Should -Match '1\. \[Cluster\] Tag .*: DescribeTags, CreateTag'
-        $text | Should -Match '2\. \[Internal\] Internal load balancer in VxNet pn: DescribeLoadBalancers, CreateLoadBalancer'
-        $text | Should -Match '7\. \[External\] Allocate an EIP: DescribeEips, AllocateEips'
+        $text | Should -Match '2\. \[Internal\] Security group whatif-internal admits TCP 6443 from 10\.0\.0\.0/8, 192\.168\.1\.7: DescribeSecurityGroups, CreateSecurityGroup, AttachTags, AddSecurityGroupRules, ApplySecurityGroup'
+        $text | Should -Match '3\. \[Internal\] Internal load balancer in VxNet pn, in its security group: DescribeLoadBalancers, CreateLoadBalancer'
+        $text | Should -Match '7\. \[External\] Security group whatif-external admits TCP 30880 from 0\.0\.0\.0/0: '
+        $text | Should -Match '8\. \[External\] Allocate an EIP: DescribeEips, AllocateEips'
         $text | Should -Match '\[Cluster\] Verify, with the failover drill .*StopInstances, StartInstances'
         Get-EmulatorRequestLog -Emulator $Emulator -Since $since | Where-Object action -NotMatch '^Describe' | Should -BeNullOrEmpty
         Test-Path (Join-Path $Work 'whatif.hacluster.json') | Should -BeFalse
@@ -261,6 +280,8 @@ New-HaCluster -Name whatif -ControlPlane master1, master2, master3 -Worker node1
         @{ Case = 'eip'; Id = 'QcEipNotFound'; Arguments = @{ Eip = 'eip-nothere1' } }
         @{ Case = 'kk'; Id = 'HaClusterKubeKeyNotFound'; Arguments = @{ KubeKeyPath = '/nonexistent/kk' } }
         @{ Case = 'login'; Id = 'HaClusterCredentialMissing'; Arguments = @{ Credential = $null } }
+        @{ Case = 'api source'; Id = 'HaClusterSourceInvalid'; Arguments = @{ ApiSource = '10.0.0.0/33' } }
+        @{ Case = 'console source'; Id = 'HaClusterSourceInvalid'; Arguments = @{ ConsoleSource = 'anywhere' } }
     ) {
         $since = (Get-EmulatorRequestLog -Emulator $Emulator | Select-Object -Last 1).sequence
         $parameters = @{
@@ -288,11 +309,58 @@ New-HaCluster -Name whatif -ControlPlane master1, master2, master3 -Worker node1
         Test-Path $Cluster.StatePath | Should -BeFalse
         @(Get-QcInstance).Status | Sort-Object -Unique | Should -Be 'running'
         $actions = @(Get-EmulatorRequestLog -Emulator $Emulator -Since $RemoveSince | Where-Object { $_.ret_code -eq 0 -and $_.action -match '^(Delete|Release)' }).action | Select-Object -Unique
-        $actions | Should -Be 'DeleteSecurityGroupRules', 'DeleteLoadBalancers', 'ReleaseEips', 'DeleteTags'
+        $actions | Should -Be 'DeleteLoadBalancers', 'DeleteSecurityGroups', 'ReleaseEips', 'DeleteTags'
+        Assert-DefaultGroupUntouched
 
         # Idempotent: nothing left to remove is a warning, not an error.
         Remove-HaCluster -Name e2e -StatePath $Cluster.StatePath -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue
         $warnings | Should -Match 'nothing to remove'
+    }
+}
+
+Describe 'New-HaCluster without -Worker: kk fails once at InitKubernetes, the re-run completes at v1.23.17' {
+    BeforeAll {
+        $script:Emulator = Start-ClusterEmulator
+        # kk's etcd comes up, then kubeadm init times out: the run fails and kk's etcd keeps listening, as on real nodes.
+        $failOnce = New-KkWrapper 'kk-init-once' @{ KK_SIM_FAIL = 'init-timeout:once' }
+        $script:Splat = @{
+            Name = 'masters'; ControlPlane = (Get-QcInstance -Name master*); VxNet = 'pn'; TaskBox = 'master1'; KubeSphereVersion = 'v3.4.1'
+            KubeKeyPath = $failOnce; KnownHostsPath = $KnownHosts; StatePath = (Join-Path $Work 'masters.hacluster.json'); Confirm = $false
+        } + $Login
+        $script:FirstError = $null
+        try { New-HaCluster @Splat -WarningAction SilentlyContinue -ErrorAction Stop | Out-Null } catch { $script:FirstError = $_ }
+        $etcd = [System.Net.Sockets.TcpClient]::new()
+        $script:EtcdAfterFailure = try { $etcd.Connect('127.90.0.2', 2379); $true } catch { $false } finally { $etcd.Dispose() }
+        $script:Cluster = New-HaCluster @Splat -WarningAction SilentlyContinue
+        $script:Log = Get-Content -Raw (Join-Path $RemoteHome 'hacluster/masters/hacluster-install.log')
+    }
+
+    AfterAll {
+        Stop-Sim masters
+        Stop-TestEmulator $Emulator
+    }
+
+    It 'the first run fails in InitKubernetesModule and leaves kk''s etcd listening' {
+        $FirstError | Should -Not -BeNullOrEmpty
+        $FirstError.FullyQualifiedErrorId | Should -Match '^KubeKeyInstallFailed,'
+        $FirstError.Exception.Message | Should -Match 'in module InitKubernetesModule'
+        $EtcdAfterFailure | Should -BeTrue
+    }
+
+    It 'the re-run passes the preflight on kk''s own etcd, kk carries on and the cluster is healthy' {
+        $Cluster.Health | Should -Be 'Healthy'
+        $Cluster.Workers | Should -BeNullOrEmpty
+        $Cluster.Checks | Where-Object -Not Passed | Should -BeNullOrEmpty
+        $Log | Should -Match '\[ETCDConfigureModule\] Health check on exist etcd'
+        $Log | Should -Match 'Pipeline\[CreateClusterPipeline\] execute successfully'
+    }
+
+    It 'succeeded at the default v1.23.17 with kk''s taint error lines in its log (masters are workers)' {
+        $Log | Should -Match 'Install k8s with default version:  v1\.23\.17'
+        foreach ($node in 'master1', 'master2', 'master3') {
+            $Log | Should -Match ([regex]::Escape("stdout: [$node]") + '\r?\n' + [regex]::Escape('error: taint "node-role.kubernetes.io/control-plane:NoSchedule" not found'))
+            $Log | Should -Match ([regex]::Escape("[WARN] Failed to exec command: sudo -E /bin/bash -c `"/usr/local/bin/kubectl taint nodes $node node-role.kubernetes.io/control-plane=:NoSchedule-`""))
+        }
     }
 }
 

@@ -53,12 +53,14 @@ BeforeAll {
         Invoke-Scanned { Get-QcInstance @common }
         Invoke-Scanned { Get-QcVxNet @common }
         $eip = Invoke-Scanned { New-QcEip -Name scan-eip @common }
-        $lb = Invoke-Scanned { New-QcLoadBalancer -Name scan-internal -VxNet pn @common }
+        $group = Invoke-Scanned { New-QcSecurityGroup -Name scan-internal @common }
+        $lb = Invoke-Scanned { New-QcLoadBalancer -Name scan-internal -VxNet pn -SecurityGroup $group @common }
         $listener = Invoke-Scanned { $lb | Add-QcLbListener -Port 6443 -OpenFirewall @common }
         Invoke-Scanned { Get-QcInstance -Name master1 | Add-QcLbBackend -Listener $listener -Port 6443 @common }
         Invoke-Scanned { $lb | Update-QcLoadBalancer @common }
         Invoke-Scanned { Get-QcLoadBalancer -Detailed @common; $lb | Get-QcLbListener @common; $listener | Get-QcLbBackend @common; Get-QcEip @common; Get-QcSecurityGroup @common }
         Invoke-Scanned { $lb | Remove-QcLoadBalancer -PassThru -Confirm:$false @common }
+        Invoke-Scanned { $group | Remove-QcSecurityGroup -PassThru -Confirm:$false @common }
         Invoke-Scanned { $eip | Remove-QcEip -Force -PassThru -Confirm:$false @common }
 
         $hosts = Invoke-Scanned { 1..3 | ForEach-Object { New-HaHost "master$_" "127.65.200.$($_ + 1)" -Credential $Credential @common } }

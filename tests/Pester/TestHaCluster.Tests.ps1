@@ -43,12 +43,12 @@ BeforeAll {
     }
 
     # The tutorial's Step 1 with the step cmdlets: internal LB (TCP 6443 to the masters), external LB on an EIP (HTTP 30880 to all).
-    $script:Internal = New-QcLoadBalancer -Name verify-internal -VxNet pn
+    $script:Internal = New-QcLoadBalancer -Name verify-internal -VxNet pn -SecurityGroup (New-QcSecurityGroup -Name verify-internal)
     $script:ApiListener = $Internal | Add-QcLbListener -Port 6443 -Protocol Tcp -BalanceMode RoundRobin -OpenFirewall
     Get-QcInstance -Name master* | Add-QcLbBackend -Listener $ApiListener -Port 6443 | Out-Null
     $Internal | Update-QcLoadBalancer
     $script:Eip = New-QcEip -Name verify-eip
-    $script:External = New-QcLoadBalancer -Name verify-external -Eip $Eip
+    $script:External = New-QcLoadBalancer -Name verify-external -Eip $Eip -SecurityGroup (New-QcSecurityGroup -Name verify-external)
     $script:ConsoleListener = $External | Add-QcLbListener -Port 30880 -Protocol Http -OpenFirewall
     Get-QcInstance | Add-QcLbBackend -Listener $ConsoleListener -Port 30880 | Out-Null
     $External | Update-QcLoadBalancer
@@ -96,7 +96,10 @@ BeforeAll {
 
     # Polls the API through the VIP and the console through the EIP until told to stop, counting answers while master1 is stopped.
     function Start-Poller {
-        $state = [hashtable]::Synchronized(@{ Stop = $false; Ok = 0; OkWhileStopped = 0; Failures = [System.Collections.ArrayList]::new() })
+        # Cut: a request in flight at the moment master1 stopped (running before, stopped after). A powered-off machine
+        # resets its open connections, on the real cloud as in the emulator; only requests that start on one side of
+        # the stop must answer.
+        $state = [hashtable]::Synchronized(@{ Stop = $false; Ok = 0; OkWhileStopped = 0; Failures = [System.Collections.ArrayList]::new(); Cut = [System.Collections.ArrayList]::new() })
         $ps = [powershell]::Create()
         $null = $ps.AddScript({
                 param($State, $Manifest, $Emulator, $Secret, $Vip, $EipAddress)
@@ -115,7 +118,10 @@ BeforeAll {
                             }
                             else { $null = $State.Failures.Add("$($probe.Uri): $content") }
                         }
-                        catch { $null = $State.Failures.Add("$($probe.Uri): $_") }
+                        catch {
+                            $cut = -not $stopped -and (Get-QcInstance -InstanceId i-master01).Status -eq 'stopped'
+                            $null = ($cut ? $State.Cut : $State.Failures).Add("$($probe.Uri): $_")
+                        }
                     }
                 }
             }).AddArgument($state).AddArgument($ModuleManifest).AddArgument($Emulator).AddArgument($Secret).AddArgument($Vip).AddArgument($EipAddress)
@@ -166,7 +172,7 @@ Describe 'Test-HaCluster on a healthy cluster' {
         ($Results | Where-Object Name -EQ NodesReady).Detail | Should -Match '^6 of 6 node\(s\) Ready \(master1, master2, master3, node1, node2, node3\)'
         ($Results | Where-Object Name -EQ EtcdQuorum).Detail | Should -Match '^3 member\(s\).*quorum 2, survives 1 failure'
         ($Results | Where-Object { $_.Name -eq 'Backends' -and $_.Target -like '*:6443' }).Detail | Should -Match '^3 of 3 backend\(s\) up: master1:6443 up'
-        ($Results | Where-Object { $_.Name -eq 'Firewall' -and $_.Target -like '*:30880' }).Detail | Should -Match 'accepts tcp/30880$'
+        ($Results | Where-Object { $_.Name -eq 'Firewall' -and $_.Target -like '*:30880' }).Detail | Should -Match "security group sg-\w+ \('verify-external'\): rule .* accepts tcp/30880 \(from 0\.0\.0\.0/0\)$"
     }
 
     It 'returns one Boolean with -Quiet' {
@@ -285,6 +291,7 @@ Describe 'Test-HaCluster -Failover' {
         $found | Should -BeLessThan $starting
 
         $polled.Failures | Should -BeNullOrEmpty
+        $polled.Cut.Count | Should -BeLessOrEqual 1 -Because 'at most the one request in flight when master1 stopped is cut'
         $polled.Ok | Should -BeGreaterThan 0
         $polled.OkWhileStopped | Should -BeGreaterThan 0 -Because 'requests went on through the VIP and the EIP while master1 was stopped'
 

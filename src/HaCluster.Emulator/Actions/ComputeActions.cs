@@ -1,6 +1,7 @@
 // Copyright (c) HaCluster contributors. MIT License.
 // DescribeInstances, StopInstances, StartInstances, DescribeVxnets and DescribeJobs.
 
+using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
 using HaCluster.Emulator.Api;
@@ -29,7 +30,7 @@ internal static class ComputeActions
     {
         var verbose = Render.Verbose(c);
         var types = c.Params.List("instance_type");
-        var items = Render.Filter(c.State.Instances.Values, c, "instances", InstanceStatuses, ["terminated", "ceased"], i => i.PrivateIp)
+        var items = Render.Filter(c.State.Instances.Values, c, "instances", InstanceStatuses, ["terminated", "ceased"])
             .Where(i => types.Count == 0 || types.Contains(i.InstanceType));
         return Render.Page(items, c, "instance_set", i => RenderInstance(c, i, verbose));
     }
@@ -43,8 +44,8 @@ internal static class ComputeActions
             ["instance_name"] = i.Name,
             ["description"] = i.Description,
             ["instance_type"] = i.InstanceType,
-            ["vcpus_current"] = i.Vcpus,
-            ["memory_current"] = i.MemoryMb,
+            ["vcpus_current"] = Render.OptionalInt(c, i.Vcpus),
+            ["memory_current"] = Render.OptionalInt(c, i.MemoryMb),
             ["status"] = i.Status,
             ["transition_status"] = i.TransitionStatus,
             ["create_time"] = Render.Time(i.CreateTime),
@@ -56,6 +57,8 @@ internal static class ComputeActions
                 ["os_family"] = "centos",
                 ["platform"] = "linux",
                 ["processor_type"] = "64bit",
+                ["image_size"] = 20,
+                ["provider"] = "system",
             },
             ["vxnets"] = new JsonArray(new JsonObject
             {
@@ -64,19 +67,18 @@ internal static class ComputeActions
                 ["vxnet_type"] = 1,
                 ["nic_id"] = MacOf(i.PrivateIp),
                 ["private_ip"] = i.PrivateIp,
-                ["role"] = 1,
             }),
-            ["eip"] = new JsonObject { ["eip_id"] = string.Empty, ["eip_addr"] = string.Empty, ["bandwidth"] = 0 },
+            ["eip"] = new JsonObject { ["eip_id"] = string.Empty, ["eip_addr"] = string.Empty, ["bandwidth"] = "0" }, // a string, as the docs' example sends it
             ["tags"] = Render.TagsOf(c.State, i.Id),
             ["sub_code"] = 0,
             ["graphics_protocol"] = "vnc",
             ["graphics_passwd"] = string.Empty,
-            ["owner"] = i.Owner,
             ["zone_id"] = i.Zone,
         };
         if (verbose >= 1)
         {
-            json["security_group"] = new JsonObject { ["security_group_id"] = string.Empty, ["is_default"] = 0 };
+            var sg = i.SecurityGroupId is { } sgId ? c.State.SecurityGroups.GetValueOrDefault(sgId) : null;
+            json["security_group"] = new JsonObject { ["is_default"] = sg?.IsDefault == true ? 1 : 0, ["security_group_id"] = sg?.Id ?? string.Empty };
             json["volume_ids"] = new JsonArray();
             json["keypair_ids"] = new JsonArray();
         }
@@ -128,7 +130,7 @@ internal static class ComputeActions
     {
         var verbose = Render.Verbose(c);
         var type = c.Params.Int("vxnet_type", 0, 2);
-        var items = Render.Filter(c.State.VxNets.Values, c, "vxnets", statuses: null, extraSearch: v => v.IpNetwork)
+        var items = Render.Filter(c.State.VxNets.Values, c, "vxnets", statuses: null)
             .Where(v => type is null or 1);
         return Render.Page(items, c, "vxnet_set", v =>
         {
@@ -141,7 +143,7 @@ internal static class ComputeActions
                 ["vxnet_type"] = 1,
                 ["description"] = v.Description,
                 ["create_time"] = Render.Time(v.CreateTime),
-                ["available_ip_count"] = hosts - c.State.AddressesInUse(v.Id).Count,
+                ["available_ip_count"] = Render.OptionalInt(c, hosts - c.State.AddressesInUse(v.Id).Count),
                 ["owner"] = v.Owner,
                 ["tags"] = Render.TagsOf(c.State, v.Id),
                 ["vpc_router_id"] = v.RouterId,

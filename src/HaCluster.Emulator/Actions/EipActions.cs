@@ -93,7 +93,7 @@ internal static class EipActions
         }
 
         var instanceId = c.Params.Get("instance_id");
-        var items = Render.Filter(c.State.Eips.Values, c, "eips", Statuses, ["released", "ceased"], e => e.Address)
+        var items = Render.Filter(c.State.Eips.Values, c, "eips", Statuses, ["released", "ceased"])
             .Where(e => instanceId is null || e.ResourceId == instanceId);
         return Render.Page(items, c, "eip_set", e =>
         {
@@ -104,19 +104,17 @@ internal static class EipActions
                 ["eip_name"] = e.Name,
                 ["description"] = e.Description,
                 ["eip_addr"] = e.Address,
-                ["bandwidth"] = e.Bandwidth,
+                ["bandwidth"] = Render.OptionalInt(c, e.Bandwidth),
                 ["billing_mode"] = e.BillingMode,
                 ["status"] = e.Status,
                 ["transition_status"] = e.TransitionStatus,
                 ["associate_mode"] = e.AssociateMode,
-                ["need_icp"] = e.NeedIcp,
+                ["need_icp"] = Render.OptionalInt(c, e.NeedIcp),
                 ["icp_codes"] = string.Empty,
                 ["sub_code"] = 0,
                 ["alarm_status"] = string.Empty,
                 ["create_time"] = Render.Time(e.CreateTime),
                 ["status_time"] = Render.Time(e.StatusTime),
-                ["owner"] = e.Owner,
-                ["zone_id"] = e.Zone,
                 ["tags"] = Render.TagsOf(c.State, e.Id),
                 ["resource"] = new JsonObject
                 {

@@ -51,18 +51,19 @@ internal static class ListenerActions
             ["backend_protocol"] = l.BackendProtocol,
             ["balance_mode"] = l.BalanceMode,
             ["session_sticky"] = l.SessionSticky,
-            ["forwardfor"] = l.ForwardFor,
+            ["forwardfor"] = Render.OptionalInt(c, l.ForwardFor),
             ["healthy_check_method"] = l.HealthCheckMethod,
             ["healthy_check_option"] = l.HealthCheckOption,
-            ["listener_option"] = l.ListenerOption,
-            ["server_certificate_id"] = Render.Strings(l.ServerCertificateIds),
-            ["timeout"] = l.Timeout,
-            ["tunnel_timeout"] = l.TunnelTimeout,
+            ["listener_option"] = Render.OptionalInt(c, l.ListenerOption),
+            ["server_certificate_id"] = string.Join(",", l.ServerCertificateIds), // "" without certificates, as the API sends
+            ["timeout"] = Render.OptionalInt(c, l.Timeout),
             ["scene"] = l.Scene,
             ["controller"] = "self",
             ["disabled"] = 0,
             ["create_time"] = Render.Time(l.CreateTime),
             ["owner"] = l.Owner,
+            ["root_user_id"] = l.Owner,
+            ["console_id"] = "qingcloud",
         };
         if (withBackends)
         {
@@ -265,13 +266,10 @@ internal static class ListenerActions
             ["loadbalancer_id"] = b.LoadBalancerId,
             ["loadbalancer_policy_id"] = b.PolicyId,
             ["resource_id"] = b.ResourceId,
-            ["resource_name"] = c.State.Instances[b.ResourceId].Name,
             ["port"] = b.Port,
-            ["weight"] = b.Weight,
+            ["weight"] = Render.OptionalInt(c, b.Weight),
             ["status"] = applied ? c.DataPlane.GetBackendStatus(b.Id) : "down",
-            ["disabled"] = 0,
             ["create_time"] = Render.Time(b.CreateTime),
-            ["owner"] = b.Owner,
         };
     }
 

@@ -2,6 +2,7 @@
 // Load balancer actions: create, describe, delete, apply changes, modify, EIP association (reference §4.1).
 
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -70,7 +71,7 @@ internal static class LoadBalancerActions
         var vxnetId = p.Get("vxnet");
         var type = p.Int("loadbalancer_type", 0, 5, 0);
         var headerSize = p.Int("http_header_size", 1, 127, 15);
-        var nodeCount = p.Int("node_count", 1, 10, 2);
+        var nodeCount = p.Int("node_count", 1, 10, 1);
         var mode = p.Int("mode", 0, 1, 0);
         var clusterMode = p.Int("cluster_mode", 0, 1, 0);
         var internalLb = vxnetId is not null && vxnetId != "vxnet-0";
@@ -113,7 +114,7 @@ internal static class LoadBalancerActions
 
         var identity = c.NewIdentity("lb-");
         var id = identity.Id;
-        sgId ??= SecurityGroupActions.CreateGroup(c, "default security group of " + id, isDefault: true).Id;
+        sgId ??= c.State.DefaultSecurityGroup(c.Zone).Id;
         var lb = new LoadBalancer(identity)
         {
             Name = p.Get("loadbalancer_name") ?? string.Empty,
@@ -179,40 +180,55 @@ internal static class LoadBalancerActions
     private static JsonObject Describe(ActionContext c)
     {
         var verbose = Render.Verbose(c);
-        var items = Render.Filter(c.State.LoadBalancers.Values, c, "loadbalancers", Statuses, ["deleted", "ceased"], l => l.Vip);
+        var items = Render.Filter(c.State.LoadBalancers.Values, c, "loadbalancers", Statuses, ["deleted", "ceased"]);
         return Render.Page(items, c, "loadbalancer_set", lb => RenderLoadBalancer(c, lb, verbose));
     }
 
     private static JsonObject RenderLoadBalancer(ActionContext c, LoadBalancer lb, int verbose)
     {
-        JsonArray Eips() => Render.Array(lb.EipIds.Select(id => c.State.Eips[id]).Select(e => new JsonObject
+        // As the real cloud sends them: a public (vxnet-0) LB lists its EIPs in "cluster" with the LB nodes serving
+        // each, and "eips" stays []; private_ips holds the VIP (VxNet LBs) and then the LB nodes' 198.19.x addresses.
+        var nodes = Enumerable.Range(0, lb.NodeCount)
+            .Select(n => (Id: string.Create(CultureInfo.InvariantCulture, $"i-{lb.Id[3..^1]}{n}"), Ip: NodeAddress(lb, n), Gateway: string.Create(CultureInfo.InvariantCulture, $"100.64.0.{10 + n}")))
+            .ToList();
+        var cluster = Render.Array(lb.EipIds.Select(id => c.State.Eips[id]).Select(e => new JsonObject
         {
-            ["eip_id"] = e.Id,
             ["eip_name"] = e.Name,
             ["eip_addr"] = e.Address,
+            ["eip_id"] = e.Id,
+            ["instances"] = Render.Array(nodes.Select(n => new JsonObject { ["instance_id"] = n.Id, ["vgw_mgmt_ip"] = n.Gateway })),
         }));
         var json = new JsonObject
         {
             ["loadbalancer_id"] = lb.Id,
             ["loadbalancer_name"] = lb.Name,
-            ["description"] = lb.Description,
-            ["loadbalancer_type"] = lb.LoadBalancerType,
+            ["description"] = lb.Description ?? string.Empty,
+            ["loadbalancer_type"] = Render.OptionalInt(c, lb.LoadBalancerType),
             ["status"] = lb.Status,
             ["transition_status"] = lb.TransitionStatus,
             ["is_applied"] = lb.IsApplied ? 1 : 0,
             ["vxnet_id"] = lb.VxNetId ?? "vxnet-0",
-            ["private_ips"] = Render.Strings(lb.Vip is null ? [] : [lb.Vip]),
-            ["eips"] = Eips(),
-            ["cluster"] = Eips(),
+            ["private_ips"] = Render.Strings((lb.Vip is null ? [] : new[] { lb.Vip }).Concat(nodes.Select(n => n.Ip))),
+            ["eips"] = new JsonArray(),
+            ["cluster"] = cluster,
             ["security_group_id"] = lb.SecurityGroupId,
-            ["node_count"] = lb.NodeCount,
-            ["http_header_size"] = lb.HttpHeaderSize,
+            ["node_count"] = Render.OptionalInt(c, lb.NodeCount),
+            ["http_header_size"] = Render.OptionalInt(c, lb.HttpHeaderSize),
             ["mode"] = lb.Mode,
-            ["cluster_mode"] = lb.ClusterMode,
             ["create_time"] = Render.Time(lb.CreateTime),
             ["status_time"] = Render.Time(lb.StatusTime),
             ["owner"] = lb.Owner,
-            ["zone_id"] = lb.Zone,
+            ["root_user_id"] = lb.Owner,
+            ["console_id"] = "qingcloud",
+            ["controller"] = "self",
+            ["rsyslog"] = string.Empty,
+            ["place_group_id"] = "plg-00000000",
+            ["repl"] = "rpp-00000000",
+            ["hypervisor"] = string.Empty,
+            ["features"] = 0,
+            ["sub_code"] = 0,
+            ["cpu"] = 1,
+            ["memory"] = 320,
             ["tags"] = Render.TagsOf(c.State, lb.Id),
         };
         if (verbose >= 1)
@@ -225,6 +241,10 @@ internal static class LoadBalancerActions
 
         return json;
     }
+
+    // The LB's own node addresses in 198.19.0.0/16, stable per LB (the client must skip them when it picks the VIP).
+    private static string NodeAddress(LoadBalancer lb, int node) =>
+        string.Create(CultureInfo.InvariantCulture, $"198.19.{lb.Seq % 250}.{100 + node}");
 
     private static JsonObject Delete(ActionContext c)
     {

@@ -22,6 +22,7 @@ internal static class SecurityGroupActions
     public static void Register(ActionTable table)
     {
         table.Add("CreateSecurityGroup", Create);
+        table.Add("DeleteSecurityGroups", Delete);
         table.Add("DescribeSecurityGroups", Describe);
         table.Add("AddSecurityGroupRules", AddRules);
         table.Add("DescribeSecurityGroupRules", DescribeRules);
@@ -29,17 +30,14 @@ internal static class SecurityGroupActions
         table.Add("ApplySecurityGroup", Apply);
     }
 
-    /// <summary>
-    /// Creates a group (quota-checked). A default group gets QingCloud's default rules (inbound ICMP echo
-    /// and TCP 22) and nothing else, so listener ports stay closed until rules are added.
-    /// </summary>
+    /// <summary>Creates a group without rules (quota-checked).</summary>
     /// <param name="c">The call.</param>
     /// <param name="name">Group name.</param>
-    /// <param name="isDefault">Whether it is a default group.</param>
     /// <returns>The group.</returns>
-    public static SecurityGroup CreateGroup(ActionContext c, string name, bool isDefault)
+    public static SecurityGroup CreateGroup(ActionContext c, string name)
     {
-        if (c.State.SecurityGroups.Values.Count(g => g.Zone == c.Zone) >= c.Options.Quotas.SecurityGroups)
+        // The quota counts the groups you create; the account's default group comes with the zone.
+        if (c.State.SecurityGroups.Values.Count(g => g.Zone == c.Zone && !g.IsDefault) >= c.Options.Quotas.SecurityGroups)
         {
             throw ApiException.Quota($"security group quota ({c.Options.Quotas.SecurityGroups}) reached");
         }
@@ -48,39 +46,14 @@ internal static class SecurityGroupActions
         {
             Name = name,
             Status = "active",
-            IsDefault = isDefault,
         };
         c.State.SecurityGroups[sg.Id] = sg;
-        if (isDefault)
-        {
-            AddRule(c, sg, "ping", 1, "icmp", "8", "0");
-            AddRule(c, sg, "ssh", 2, "tcp", "22", string.Empty);
-            sg.AppliedRuleIds = [.. c.State.SecurityGroupRules.Values.Where(r => r.SecurityGroupId == sg.Id).Select(r => r.Id)];
-        }
-
         return sg;
-    }
-
-    private static SecurityGroupRule AddRule(ActionContext c, SecurityGroup sg, string name, int priority, string protocol, string val1, string val2)
-    {
-        var rule = new SecurityGroupRule(c.NewIdentity("sgr-"))
-        {
-            Name = name,
-            SecurityGroupId = sg.Id,
-            Priority = priority,
-            Protocol = protocol,
-            RuleAction = "accept",
-            Direction = 0,
-            Val1 = val1,
-            Val2 = val2,
-        };
-        c.State.SecurityGroupRules[rule.Id] = rule;
-        return rule;
     }
 
     private static JsonObject Create(ActionContext c)
     {
-        var sg = CreateGroup(c, c.Params.Get("security_group_name") ?? string.Empty, isDefault: false);
+        var sg = CreateGroup(c, c.Params.Get("security_group_name") ?? string.Empty);
         return new JsonObject { ["security_group_id"] = sg.Id };
     }
 
@@ -98,20 +71,52 @@ internal static class SecurityGroupActions
                 ["is_applied"] = sg.IsApplied ? 1 : 0,
                 ["is_default"] = sg.IsDefault ? 1 : 0,
                 ["create_time"] = Render.Time(sg.CreateTime),
-                ["owner"] = sg.Owner,
-                ["zone_id"] = sg.Zone,
                 ["tags"] = Render.TagsOf(c.State, sg.Id),
             };
             if (verbose >= 1)
             {
-                json["resources"] = Render.Array(c.State.LoadBalancers.Values
-                    .Where(l => l.SecurityGroupId == sg.Id && CloudState.IsLive(l))
-                    .OrderBy(l => l.Seq)
-                    .Select(l => new JsonObject { ["resource_id"] = l.Id, ["resource_name"] = l.Name, ["resource_type"] = "loadbalancer" }));
+                json["resources"] = Render.Array(Users(c.State, sg).Select(r => new JsonObject { ["resource_name"] = r.Name, ["resource_type"] = r.Type, ["resource_id"] = r.Id }));
             }
 
             return json;
         });
+    }
+
+    // What a group guards: instances and live load balancers bound to it.
+    private static IEnumerable<(string Id, string Name, string Type)> Users(CloudState state, SecurityGroup sg) =>
+        state.Instances.Values.Where(i => i.SecurityGroupId == sg.Id).OrderBy(i => i.Seq).Select(i => (i.Id, i.Name, "instance"))
+            .Concat(state.LoadBalancers.Values.Where(l => l.SecurityGroupId == sg.Id && CloudState.IsLive(l)).OrderBy(l => l.Seq).Select(l => (l.Id, l.Name, "loadbalancer")));
+
+    // Refused while a resource still uses the group, and for the default group, as the API does.
+    private static JsonObject Delete(ActionContext c)
+    {
+        var groups = c.Params.RequiredList("security_groups").Distinct().Select(id => CloudState.Find(c.State.SecurityGroups, id, c.Zone)).ToList();
+        foreach (var sg in groups)
+        {
+            if (sg.IsDefault)
+            {
+                throw ApiException.Denied($"security group [{sg.Id}] is the default security group and can not be deleted");
+            }
+
+            var users = Users(c.State, sg).Select(u => u.Id).ToList();
+            if (users.Count > 0)
+            {
+                throw ApiException.Denied($"security group [{sg.Id}] is still in use by [{string.Join(", ", users)}]");
+            }
+        }
+
+        foreach (var sg in groups)
+        {
+            foreach (var rule in c.State.SecurityGroupRules.Values.Where(r => r.SecurityGroupId == sg.Id).ToList())
+            {
+                c.State.SecurityGroupRules.Remove(rule.Id);
+            }
+
+            c.State.SecurityGroups.Remove(sg.Id);
+            c.State.TagPairs.RemoveAll(p => p.ResourceId == sg.Id);
+        }
+
+        return new JsonObject { ["security_groups"] = Render.Strings(groups.Select(g => g.Id)) };
     }
 
     private static JsonObject AddRules(ActionContext c)
@@ -185,9 +190,10 @@ internal static class SecurityGroupActions
             CloudState.Find(c.State.SecurityGroups, sgId, c.Zone);
         }
 
-        var direction = c.Params.Int("direction", 0, 1);
+        // The docs: direction "默认为 0" — without it only inbound rules come back.
+        var direction = c.Params.Int("direction", 0, 1, 0);
         var items = Render.Filter(c.State.SecurityGroupRules.Values, c, "security_group_rules", statuses: null)
-            .Where(r => (sgId is null || r.SecurityGroupId == sgId) && (direction is null || r.Direction == direction));
+            .Where(r => (sgId is null || r.SecurityGroupId == sgId) && r.Direction == direction);
         return Render.Page(items, c, "security_group_rule_set", r => new JsonObject
         {
             ["security_group_id"] = r.SecurityGroupId,
@@ -200,7 +206,6 @@ internal static class SecurityGroupActions
             ["val1"] = r.Val1,
             ["val2"] = r.Val2,
             ["val3"] = r.Val3,
-            ["disabled"] = 0,
         });
     }
 
@@ -219,14 +224,16 @@ internal static class SecurityGroupActions
     private static JsonObject Apply(ActionContext c)
     {
         var sg = CloudState.Find(c.State.SecurityGroups, c.Params.Required("security_group"), c.Zone);
-        var instances = c.Params.List("instances").Select(id => CloudState.Find(c.State.Instances, id, c.Zone).Id).ToList();
+        var instances = c.Params.List("instances").Select(id => CloudState.Find(c.State.Instances, id, c.Zone)).ToList();
         var version = sg.Version;
         IReadOnlyList<string> ruleIds = [.. c.State.SecurityGroupRules.Values.Where(r => r.SecurityGroupId == sg.Id).OrderBy(r => r.Seq).Select(r => r.Id)];
-        var job = c.Jobs.Start("ApplySecurityGroup", c.Zone, c.Owner, [sg.Id, .. instances],
+        var job = c.Jobs.Start("ApplySecurityGroup", c.Zone, c.Owner, [sg.Id, .. instances.Select(i => i.Id)],
             _ =>
             {
                 lock (c.State.Gate)
                 {
+                    // Applying a group to instances binds them to it (they leave the group they had).
+                    instances.ForEach(i => i.SecurityGroupId = sg.Id);
                     sg.AppliedRuleIds = ruleIds;
                     sg.IsApplied = sg.Version == version;
                 }

@@ -48,7 +48,7 @@ internal static class Render
 
     /// <summary>
     /// The common Describe* filters: zone, <c>{idsParam}.N</c>, <c>status.N</c> (validated), <c>search_word</c>
-    /// (id or name, case-insensitive) and <c>tags.N</c>. Items whose status is in <paramref name="hiddenStatuses"/>
+    /// (id or name only, case-insensitive, as every Describe page documents) and <c>tags.N</c>. Items whose status is in <paramref name="hiddenStatuses"/>
     /// (deleted, released …) only show when asked for by id or by status.
     /// </summary>
     /// <typeparam name="T">Resource type.</typeparam>
@@ -57,15 +57,13 @@ internal static class Render
     /// <param name="idsParam">Name of the id list, e.g. <c>loadbalancers</c>.</param>
     /// <param name="statuses">Valid status values, or null when the resource has no status filter.</param>
     /// <param name="hiddenStatuses">Statuses hidden from unfiltered listings.</param>
-    /// <param name="extraSearch">More text the search word may match (addresses …).</param>
     /// <returns>The matching items in creation order.</returns>
     public static IEnumerable<T> Filter<T>(
         IEnumerable<T> items,
         ActionContext c,
         string idsParam,
         string[]? statuses,
-        string[]? hiddenStatuses = null,
-        Func<T, string?>? extraSearch = null)
+        string[]? hiddenStatuses = null)
         where T : Resource
     {
         var ids = c.Params.List(idsParam);
@@ -98,7 +96,7 @@ internal static class Render
 
         if (search is not null)
         {
-            result = result.Where(i => Contains(i.Id, search) || Contains(i.Name, search) || Contains(extraSearch?.Invoke(i), search));
+            result = result.Where(i => Contains(i.Id, search) || Contains(i.Name, search));
         }
 
         if (tags.Count > 0)
@@ -110,7 +108,7 @@ internal static class Render
         return result.OrderBy(i => i.Seq);
     }
 
-    /// <summary>Applies <c>offset</c>/<c>limit</c> (default 20, capped at 100) and builds <c>{setName: [...], total_count}</c>.</summary>
+    /// <summary>Applies <c>offset</c>/<c>limit</c> (default 20, capped at 100) and builds <c>{setName: [...], total_count}</c> (<c>total_count</c> left out with <c>omit_total_count</c>).</summary>
     /// <typeparam name="T">Item type.</typeparam>
     /// <param name="items">All matching items.</param>
     /// <param name="c">The request.</param>
@@ -122,12 +120,20 @@ internal static class Render
         var offset = c.Params.Int("offset", 0, int.MaxValue, 0);
         var limit = Math.Min(c.Params.Int("limit", 0, int.MaxValue, DefaultLimit), MaxLimit);
         var all = items.ToList();
-        return new JsonObject
+        var page = new JsonObject { [setName] = Array(all.Skip(offset).Take(limit).Select(render)) };
+        if (!c.Options.OmitTotalCount)
         {
-            [setName] = Array(all.Skip(offset).Take(limit).Select(render)),
-            ["total_count"] = all.Count,
-        };
+            page["total_count"] = all.Count;
+        }
+
+        return page;
     }
+
+    /// <summary>An optional integer field: its value, or <c>null</c> when the emulator plays the API's nulls.</summary>
+    /// <param name="c">The request.</param>
+    /// <param name="value">The value.</param>
+    /// <returns>The JSON value or null.</returns>
+    public static JsonNode? OptionalInt(ActionContext c, int value) => c.Options.NullOptionalIntegers ? null : JsonValue.Create(value);
 
     /// <summary>The <c>verbose</c> level (0 when absent).</summary>
     /// <param name="c">The request.</param>

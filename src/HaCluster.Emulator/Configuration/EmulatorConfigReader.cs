@@ -92,6 +92,8 @@ internal static class EmulatorConfigReader
         o.EipPool = d.EipPool ?? o.EipPool;
         o.JobLatencyMs = d.JobLatencyMs ?? o.JobLatencyMs;
         o.LeaseWindowMs = d.LeaseWindowMs ?? o.LeaseWindowMs;
+        o.NullOptionalIntegers = d.NullOptionalIntegers ?? o.NullOptionalIntegers;
+        o.OmitTotalCount = d.OmitTotalCount ?? o.OmitTotalCount;
         o.HealthCheckTimeScale = d.HealthCheckTimeScale ?? o.HealthCheckTimeScale;
         if (d.Faults is not null)
         {
@@ -148,6 +150,10 @@ internal static class EmulatorConfigReader
         [YamlMember(Alias = "job_latency_ms")] public int? JobLatencyMs { get; set; }
 
         [YamlMember(Alias = "lease_window_ms")] public int? LeaseWindowMs { get; set; }
+
+        [YamlMember(Alias = "null_optional_integers")] public bool? NullOptionalIntegers { get; set; }
+
+        [YamlMember(Alias = "omit_total_count")] public bool? OmitTotalCount { get; set; }
 
         [YamlMember(Alias = "health_check_time_scale")] public double? HealthCheckTimeScale { get; set; }
 

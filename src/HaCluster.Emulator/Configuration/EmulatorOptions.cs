@@ -46,6 +46,15 @@ public sealed class EmulatorOptions
     /// <summary>Milliseconds after creation during which delete/release answers 1400 "lease info not ready" (<c>lease_window_ms</c>).</summary>
     public int LeaseWindowMs { get; set; } = 2000;
 
+    /// <summary>
+    /// Send <c>null</c> for optional integer fields (<c>http_header_size</c>, <c>node_count</c>, listener <c>timeout</c>,
+    /// backend <c>weight</c>, EIP <c>bandwidth</c> …) as the real API can (<c>null_optional_integers</c>).
+    /// </summary>
+    public bool NullOptionalIntegers { get; set; }
+
+    /// <summary>Leave <c>total_count</c> out of Describe replies, as the API spec of some actions allows (<c>omit_total_count</c>).</summary>
+    public bool OmitTotalCount { get; set; }
+
     /// <summary>Factor applied to health-check interval and timeout handed to the data plane (<c>health_check_time_scale</c>).</summary>
     public double HealthCheckTimeScale { get; set; } = 0.1;
 

@@ -115,6 +115,11 @@ internal sealed class CloudState
             };
         }
 
+        foreach (var zone in Options.Zones.Concat(Options.Instances.Select(i => i.Zone!)).Distinct(StringComparer.Ordinal))
+        {
+            AddDefaultSecurityGroup(zone, owner, now);
+        }
+
         foreach (var i in Options.Instances)
         {
             _ids.Add(i.InstanceId);
@@ -127,8 +132,38 @@ internal sealed class CloudState
                 InstanceType = i.InstanceType,
                 Vcpus = i.VcpusCurrent,
                 MemoryMb = i.MemoryCurrent,
+                SecurityGroupId = DefaultSecurityGroup(i.Zone!).Id,
             };
         }
+    }
+
+    /// <summary>
+    /// The account's default security group in a zone (<c>is_default=1</c>): instances use it, and so does every load
+    /// balancer created without <c>security_group</c> (CreateLoadBalancer docs: "若未提供，则默认加载缺省防火墙").
+    /// </summary>
+    /// <param name="zone">The zone.</param>
+    /// <returns>The group.</returns>
+    public SecurityGroup DefaultSecurityGroup(string zone) =>
+        SecurityGroups.Values.Where(g => g.IsDefault && g.Zone == zone).OrderBy(g => g.Seq).First();
+
+    // QingCloud's default group: inbound ICMP echo and TCP 22 only, applied.
+    private void AddDefaultSecurityGroup(string zone, string owner, DateTimeOffset now)
+    {
+        var sg = new SecurityGroup(Identify(NewId("sg-"), zone, owner, now)) { Name = "default security group", Status = "active", IsDefault = true };
+        SecurityGroups[sg.Id] = sg;
+        var rules = new[] { ("ping", 1, "icmp", "8", "0"), ("ssh", 2, "tcp", "22", string.Empty) }.Select(r => new SecurityGroupRule(Identify(NewId("sgr-"), zone, owner, now))
+        {
+            Name = r.Item1,
+            SecurityGroupId = sg.Id,
+            Priority = r.Item2,
+            Protocol = r.Item3,
+            RuleAction = "accept",
+            Direction = 0,
+            Val1 = r.Item4,
+            Val2 = r.Item5,
+        }).ToList();
+        rules.ForEach(r => SecurityGroupRules[r.Id] = r);
+        sg.AppliedRuleIds = [.. rules.Select(r => r.Id)];
     }
 
     /// <summary>The identity of a resource being created now: the next sequence number and the given id.</summary>

@@ -29,6 +29,9 @@ internal sealed class Instance : Resource
 
     /// <summary>Memory, MB.</summary>
     public int MemoryMb { get; init; }
+
+    /// <summary>Its security group: the zone's default group, as for an instance launched without one.</summary>
+    public string? SecurityGroupId { get; set; }
 }
 
 /// <summary>A private network; internal LB VIPs are allocated from its CIDR.</summary>

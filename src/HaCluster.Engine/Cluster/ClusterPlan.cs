@@ -45,6 +45,12 @@ public static class ClusterNames
     /// <returns><c>&lt;cluster&gt;-eip</c>.</returns>
     public static string Eip(string cluster) => cluster + "-eip";
 
+    /// <summary>The name of the security group guarding one of the cluster's load balancers (the load balancer's own name).</summary>
+    /// <param name="cluster">The cluster name.</param>
+    /// <param name="external">The external (console) group rather than the internal (API) one.</param>
+    /// <returns><c>&lt;cluster&gt;-internal</c> or <c>&lt;cluster&gt;-external</c>.</returns>
+    public static string SecurityGroup(string cluster, bool external) => external ? ExternalLoadBalancer(cluster) : InternalLoadBalancer(cluster);
+
     /// <summary>The firewall rule's name.</summary>
     /// <param name="cluster">The cluster name.</param>
     /// <param name="port">The port it opens.</param>
@@ -200,6 +206,8 @@ public sealed class ClusterPlan
 {
     internal ClusterPlan(ClusterRequest request, string zone, VxNet vxnet, IReadOnlyList<ClusterNode> nodes, ClusterNode? taskBox, Eip? givenEip, ClusterState? existing, IReadOnlyList<ClusterPlanStep> steps)
     {
+        ApiSources = ClusterPlanner.ApiSourcesOf(request, vxnet);
+        ConsoleSources = ClusterPlanner.ConsoleSourcesOf(request);
         Request = request;
         Zone = zone;
         VxNet = vxnet;
@@ -242,6 +250,12 @@ public sealed class ClusterPlan
 
     /// <summary>The ordered steps.</summary>
     public IReadOnlyList<ClusterPlanStep> Steps { get; }
+
+    /// <summary>Where the internal security group admits the API port from (default: the VxNet's CIDR).</summary>
+    public IReadOnlyList<string> ApiSources { get; }
+
+    /// <summary>Where the external security group admits the console port from (default: anywhere).</summary>
+    public IReadOnlyList<string> ConsoleSources { get; }
 }
 
 /// <summary>Role names as recorded in the state file.</summary>

@@ -3,6 +3,7 @@
 
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading;
@@ -54,6 +55,23 @@ public static class ClusterPlanner
     /// <summary>Error id: the given EIP is bound to something else.</summary>
     public const string EipNotAvailableErrorId = "HaClusterEipNotAvailable";
 
+    /// <summary>ErrorId of an -ApiSource or -ConsoleSource that is not an IPv4 address or CIDR.</summary>
+    public const string SourceInvalidErrorId = "HaClusterSourceInvalid";
+
+    /// <summary>Where the internal security group admits the API port from: the given sources, else the VxNet's CIDR.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="vxnet">The cluster's VxNet.</param>
+    /// <returns>The sources.</returns>
+    public static IReadOnlyList<string> ApiSourcesOf(ClusterRequest request, VxNet vxnet) =>
+        request.ApiSources.Count > 0 ? request.ApiSources.ToList()
+        : new[] { vxnet.IpNetwork ?? SecurityGroupService.Anywhere };
+
+    /// <summary>Where the external security group admits the console port from: the given sources, else anywhere.</summary>
+    /// <param name="request">The request.</param>
+    /// <returns>The sources.</returns>
+    public static IReadOnlyList<string> ConsoleSourcesOf(ClusterRequest request) =>
+        request.ConsoleSources.Count > 0 ? request.ConsoleSources.ToList() : new[] { SecurityGroupService.Anywhere };
+
     private static readonly string[] UsableInstanceStatuses = { "running", "stopped", "pending" };
 
     /// <summary>Checks the request and lays out the steps.</summary>
@@ -70,6 +88,14 @@ public static class ClusterPlanner
         }
 
         KubeSpherePath.Validate(request, client.Observer);
+        foreach (var source in request.ApiSources.Concat(request.ConsoleSources))
+        {
+            if (!Cidr.TryParse(source, out _, out _))
+            {
+                throw new HaClusterException(SourceInvalidErrorId, FailureKind.InvalidArgument, $"Source '{source}' is not an IPv4 address or CIDR (e.g. 10.0.0.0/24 or 0.0.0.0/0).", source);
+            }
+        }
+
         var existing = ClusterStateFile.TryLoad(request.StatePath);
         CheckStateBelongs(request, existing, client.Context.Zone);
         if (request.KubeKeyPath is { } kk && !File.Exists(kk))
@@ -181,7 +207,8 @@ public static class ClusterPlanner
         var findings = ClusterConfigValidator.Validate(config)
             .Where(f => f.Code is not (ConfigFindingCode.EndpointAddressMissing or ConfigFindingCode.EndpointAddressInvalid or ConfigFindingCode.EndpointAddressIsNode))
             .ToList();
-        foreach (var warning in findings.Where(f => f.Severity == FindingSeverity.Warning))
+        // With -SkipInstall kk never runs, so its logins and the config's other warnings do not matter.
+        foreach (var warning in findings.Where(f => f.Severity == FindingSeverity.Warning && !request.SkipInstall))
         {
             observer.Warning(warning.Message);
         }
@@ -252,6 +279,7 @@ public static class ClusterPlanner
     private static async Task<Eip> CheckEipAsync(ClusterRequest request, ResourceLookup lookup, QingCloudClient client, CancellationToken cancellationToken)
     {
         var eip = (await lookup.EipsAsync(new[] { request.EipId! }, cancellationToken).ConfigureAwait(false))[0];
+        LoadBalancerService.RequireLoadBalancerMode(eip);
         var holder = eip.Resource?.ResourceId;
         if (string.IsNullOrEmpty(holder) && eip.Status is "available" or "pending")
         {
@@ -269,6 +297,9 @@ public static class ClusterPlanner
 
     private static List<ClusterPlanStep> Steps(ClusterRequest request, VxNet vxnet, ClusterNode? taskBox, Eip? eip)
     {
+        string Group(bool external, int port, IReadOnlyList<string> sources) =>
+            $"Security group {ClusterNames.SecurityGroup(request.Name, external)} admits TCP {port.ToString(CultureInfo.InvariantCulture)} from {string.Join(", ", sources)}";
+        string[] groupActions = { "DescribeSecurityGroups", "CreateSecurityGroup", "AttachTags", "AddSecurityGroupRules", "ApplySecurityGroup" };
         var name = request.Name;
         var steps = new List<ClusterPlanStep>();
         void Add(string id, string path, string description, string target, params string[] actions) =>
@@ -286,11 +317,12 @@ public static class ClusterPlanner
         }
 
         Add(ClusterStepIds.Tag, Cluster, $"Tag '{name}' for every resource the cluster creates", name, "DescribeTags", "CreateTag");
-        Add(ClusterStepIds.InternalLoadBalancer, Internal, $"Internal load balancer in VxNet {vxnet.VxNetName ?? vxnet.VxNetId}", ClusterNames.InternalLoadBalancer(name), "DescribeLoadBalancers", "CreateLoadBalancer", "DescribeJobs", "AttachTags");
+        Add(ClusterStepIds.InternalFirewall, Internal, Group(false, apiPort, ApiSourcesOf(request, vxnet)), ClusterNames.SecurityGroup(name, false), groupActions);
+        Add(ClusterStepIds.InternalLoadBalancer, Internal, $"Internal load balancer in VxNet {vxnet.VxNetName ?? vxnet.VxNetId}, in its security group", ClusterNames.InternalLoadBalancer(name), "DescribeLoadBalancers", "CreateLoadBalancer", "DescribeJobs", "AttachTags");
         Add(ClusterStepIds.InternalListener, Internal, $"TCP listener on {apiPort}, round robin", ClusterNames.InternalLoadBalancer(name), "DescribeLoadBalancerListeners", "AddLoadBalancerListeners");
         Add(ClusterStepIds.InternalBackends, Internal, $"Control-plane nodes as backends on {apiPort}", ClusterNames.InternalLoadBalancer(name), "DescribeLoadBalancerBackends", "AddLoadBalancerBackends");
-        Add(ClusterStepIds.InternalFirewall, Internal, $"Firewall admits TCP {apiPort}", ClusterNames.FirewallRule(name, apiPort), "DescribeSecurityGroupRules", "AddSecurityGroupRules", "ApplySecurityGroup");
         Add(ClusterStepIds.InternalApply, Internal, "Apply changes; record the VIP", ClusterNames.InternalLoadBalancer(name), "UpdateLoadBalancers", "DescribeJobs", "DescribeLoadBalancers");
+        Add(ClusterStepIds.ExternalFirewall, External, Group(true, consolePort, ConsoleSourcesOf(request)), ClusterNames.SecurityGroup(name, true), groupActions);
         if (eip is null)
         {
             Add(ClusterStepIds.Eip, External, "Allocate an EIP", ClusterNames.Eip(name), "DescribeEips", "AllocateEips", "AttachTags");
@@ -300,10 +332,9 @@ public static class ClusterPlanner
             Add(ClusterStepIds.Eip, External, $"Use EIP {eip.EipId} ({eip.EipAddr})", eip.EipId, "DescribeEips");
         }
 
-        Add(ClusterStepIds.ExternalLoadBalancer, External, "External load balancer on the EIP", ClusterNames.ExternalLoadBalancer(name), "DescribeLoadBalancers", "CreateLoadBalancer", "DescribeJobs", "AttachTags");
+        Add(ClusterStepIds.ExternalLoadBalancer, External, "External load balancer on the EIP, in its security group", ClusterNames.ExternalLoadBalancer(name), "DescribeLoadBalancers", "CreateLoadBalancer", "DescribeJobs", "AttachTags");
         Add(ClusterStepIds.ExternalListener, External, $"HTTP listener on {consolePort}", ClusterNames.ExternalLoadBalancer(name), "DescribeLoadBalancerListeners", "AddLoadBalancerListeners");
         Add(ClusterStepIds.ExternalBackends, External, $"Every node as backend on {consolePort}", ClusterNames.ExternalLoadBalancer(name), "DescribeLoadBalancerBackends", "AddLoadBalancerBackends");
-        Add(ClusterStepIds.ExternalFirewall, External, $"Firewall admits TCP {consolePort}", ClusterNames.FirewallRule(name, consolePort), "DescribeSecurityGroupRules", "AddSecurityGroupRules", "ApplySecurityGroup");
         Add(ClusterStepIds.ExternalApply, External, "Apply changes", ClusterNames.ExternalLoadBalancer(name), "UpdateLoadBalancers", "DescribeJobs", "DescribeLoadBalancers");
         if (request.SkipInstall)
         {

@@ -17,8 +17,8 @@ public static class ClusterReader
 {
     private static readonly string[] LoadBalancerSteps =
     {
-        ClusterStepIds.InternalLoadBalancer, ClusterStepIds.InternalListener, ClusterStepIds.InternalBackends, ClusterStepIds.InternalFirewall, ClusterStepIds.InternalApply,
-        ClusterStepIds.Eip, ClusterStepIds.ExternalLoadBalancer, ClusterStepIds.ExternalListener, ClusterStepIds.ExternalBackends, ClusterStepIds.ExternalFirewall, ClusterStepIds.ExternalApply,
+        ClusterStepIds.InternalFirewall, ClusterStepIds.InternalLoadBalancer, ClusterStepIds.InternalListener, ClusterStepIds.InternalBackends, ClusterStepIds.InternalApply,
+        ClusterStepIds.ExternalFirewall, ClusterStepIds.Eip, ClusterStepIds.ExternalLoadBalancer, ClusterStepIds.ExternalListener, ClusterStepIds.ExternalBackends, ClusterStepIds.ExternalApply,
     };
 
     /// <summary>Reads the cluster.</summary>
@@ -47,7 +47,7 @@ public static class ClusterReader
         HaHost[] InRole(string role) => state.Nodes.Where(n => n.Roles.Contains(role)).Select(n => all.First(h => h.Name == n.Name)).ToArray();
         var controlPlane = InRole(ClusterRoles.ControlPlane);
         var up = backends.Count(b => b.Status == "up");
-        var eipAddress = eip?.EipAddr ?? state.External.Address;
+        var eipAddress = eip?.EipAddr ?? externalLb?.EipAddress ?? state.External.Address;
         return new HaClusterInfo
         {
             Name = state.Name,

@@ -37,6 +37,9 @@ public sealed class ClusterRemovalPlan
     /// <summary>Load balancers the module created.</summary>
     public IList<LoadBalancer> LoadBalancers { get; } = new List<LoadBalancer>();
 
+    /// <summary>The cluster's own security groups (deleted after the load balancers they guard); never a default group.</summary>
+    public IList<SecurityGroup> SecurityGroups { get; } = new List<SecurityGroup>();
+
     /// <summary>The EIP the module allocated (a given EIP is never released), or null.</summary>
     public Eip? Eip { get; set; }
 
@@ -50,7 +53,7 @@ public sealed class ClusterRemovalPlan
     public Tag? Tag { get; set; }
 
     /// <summary>True when there is nothing to remove but (perhaps) the state file.</summary>
-    public bool IsEmpty => FirewallRules.Count == 0 && LoadBalancers.Count == 0 && Eip is null && TagPairsToDetach.Count == 0 && Tag is null;
+    public bool IsEmpty => FirewallRules.Count == 0 && LoadBalancers.Count == 0 && SecurityGroups.Count == 0 && Eip is null && TagPairsToDetach.Count == 0 && Tag is null;
 
     /// <summary>One line per resource, in removal order.</summary>
     /// <returns>The lines.</returns>
@@ -59,6 +62,7 @@ public sealed class ClusterRemovalPlan
         var lines = new List<string>();
         lines.AddRange(FirewallRules.Select(g => $"firewall rule(s) {string.Join(", ", g.Value)} of security group {g.Key}"));
         lines.AddRange(LoadBalancers.Select(l => $"load balancer {l.LoadBalancerId} ({l.LoadBalancerName}) with its listeners and backends"));
+        lines.AddRange(SecurityGroups.Select(g => $"security group {g.SecurityGroupId} ({g.SecurityGroupName}) with its rules"));
         if (Eip is not null)
         {
             lines.Add($"EIP {Eip.EipId} ({Eip.EipAddr})");
@@ -120,9 +124,17 @@ public sealed class ClusterRemover
                 plan.LoadBalancers.Add(lb);
             }
 
-            var port = lbName.EndsWith("-internal", StringComparison.Ordinal) ? ClusterNames.ApiPort : section?.Port is int recorded and > 0 ? recorded : ClusterNames.ConsolePort;
+            var external = lbName.EndsWith("-external", StringComparison.Ordinal);
+            var port = external ? (section?.Port is int recorded and > 0 ? recorded : ClusterNames.ConsolePort) : ClusterNames.ApiPort;
+            var own = await FindSecurityGroupAsync(section, ClusterNames.SecurityGroup(name, external), tagId, cancellationToken).ConfigureAwait(false);
+            if (own is not null)
+            {
+                plan.SecurityGroups.Add(own);
+            }
+
+            // A cluster built before it had its own groups added a named rule to the load balancer's group instead.
             var groupId = lb?.SecurityGroupId ?? section?.SecurityGroupId;
-            if (groupId is not null)
+            if (groupId is not null && groupId != own?.SecurityGroupId)
             {
                 await AddRulesAsync(plan, groupId, section?.FirewallRuleId, ClusterNames.FirewallRule(name, port), cancellationToken).ConfigureAwait(false);
             }
@@ -171,6 +183,11 @@ public sealed class ClusterRemover
             await DeleteLoadBalancersAsync(plan.LoadBalancers.Select(l => l.LoadBalancerId).ToList(), wait, cancellationToken).ConfigureAwait(false);
         }
 
+        foreach (var group in plan.SecurityGroups)
+        {
+            await DeleteSecurityGroupAsync(group, cancellationToken).ConfigureAwait(false);
+        }
+
         if (plan.Eip is { } eip)
         {
             await ReleaseEipAsync(eip.EipId, wait, cancellationToken).ConfigureAwait(false);
@@ -213,6 +230,36 @@ public sealed class ClusterRemover
             ?? (stateKnowsName && recordedId is null && named.Count == 1 ? named[0] : null);
     }
 
+    // The path's own group: recorded as created in the state file, else named after the load balancer and carrying the tag.
+    private async Task<SecurityGroup?> FindSecurityGroupAsync(LoadBalancerState? section, string name, string? tagId, CancellationToken cancellationToken)
+    {
+        if (section is { SecurityGroupCreated: true, SecurityGroupId: { } recorded })
+        {
+            var byId = (await _client.DescribeSecurityGroupsAsync(new[] { recorded }, cancellationToken: cancellationToken).ConfigureAwait(false))
+                .FirstOrDefault(g => g.SecurityGroupId == recorded && !g.IsDefault);
+            if (byId is not null)
+            {
+                return byId;
+            }
+        }
+
+        var named = await _client.FindSecurityGroupsByNameAsync(name, cancellationToken).ConfigureAwait(false);
+        return named.FirstOrDefault(g => !g.IsDefault && tagId is not null && g.Tags.Any(t => t.TagId == tagId));
+    }
+
+    private async Task DeleteSecurityGroupAsync(SecurityGroup group, CancellationToken cancellationToken)
+    {
+        _client.Observer.Verbose($"Deleting security group {group.SecurityGroupId} ({group.SecurityGroupName}).");
+        try
+        {
+            await _client.DeleteSecurityGroupsAsync(new[] { group.SecurityGroupId }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (QingCloudApiException ex) when (ex.RetCode == 2100)
+        {
+            _client.Observer.Verbose($"Security group {group.SecurityGroupId} is already gone.");
+        }
+    }
+
     private async Task AddRulesAsync(ClusterRemovalPlan plan, string groupId, string? recordedRuleId, string ruleName, CancellationToken cancellationToken)
     {
         IReadOnlyList<SecurityGroupRule> rules;
@@ -253,7 +300,7 @@ public sealed class ClusterRemover
             plan.TagPairsToDetach.Add(pair);
         }
 
-        var removed = new HashSet<string>(plan.LoadBalancers.Select(l => l.LoadBalancerId), StringComparer.Ordinal);
+        var removed = new HashSet<string>(plan.LoadBalancers.Select(l => l.LoadBalancerId).Concat(plan.SecurityGroups.Select(g => g.SecurityGroupId)), StringComparer.Ordinal);
         if (plan.Eip is not null)
         {
             removed.Add(plan.Eip.EipId);

@@ -108,4 +108,10 @@ public sealed class ClusterRequest
 
     /// <summary>Longest any QingCloud wait or the backend wait may take.</summary>
     public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>CIDRs or addresses the internal load balancer's security group admits TCP 6443 from; empty means the VxNet's CIDR.</summary>
+    public IList<string> ApiSources { get; set; } = new List<string>();
+
+    /// <summary>CIDRs or addresses the external load balancer's security group admits the console port from; empty means anywhere (0.0.0.0/0).</summary>
+    public IList<string> ConsoleSources { get; set; } = new List<string>();
 }

@@ -136,6 +136,14 @@ public sealed class LoadBalancerState
     [JsonPropertyName("firewall_rule_id")]
     public string? FirewallRuleId { get; set; }
 
+    /// <summary>Whether the module created <see cref="SecurityGroupId"/> (the cluster's own group, removed with it).</summary>
+    [JsonPropertyName("security_group_created")]
+    public bool SecurityGroupCreated { get; set; }
+
+    /// <summary>The rules of the cluster's own group that admit the listener port.</summary>
+    [JsonPropertyName("firewall_rule_ids")]
+    public List<string> FirewallRuleIds { get; set; } = new();
+
     /// <summary>The VIP (internal) or the EIP's address (external).</summary>
     [JsonPropertyName("address")]
     public string? Address { get; set; }

@@ -254,7 +254,7 @@ public sealed class ClusterVerifier
                 backends = await Client.DescribeLoadBalancerBackendsAsync(loadBalancerId: id, cancellationToken: ct).ConfigureAwait(false);
                 if (!string.IsNullOrEmpty(lb.SecurityGroupId))
                 {
-                    group = (await Client.DescribeSecurityGroupsAsync(new[] { lb.SecurityGroupId! }, cancellationToken: ct).ConfigureAwait(false)).FirstOrDefault();
+                    group = (await Client.DescribeSecurityGroupsAsync(new[] { lb.SecurityGroupId! }, verbose: true, cancellationToken: ct).ConfigureAwait(false)).FirstOrDefault();
                     rules = await Client.DescribeSecurityGroupRulesAsync(lb.SecurityGroupId, direction: 0, cancellationToken: ct).ConfigureAwait(false);
                 }
             }
@@ -294,8 +294,16 @@ public sealed class ClusterVerifier
                 return new CheckOutcome(false, $"load balancer {lb.LoadBalancerId} has no security group, so nothing admits {port}");
             }
 
-            var best = rules.Where(r => SecurityGroupService.Matches(r, protocol, listener.ListenerPort)).OrderBy(r => r.Priority).FirstOrDefault();
             var where = $"security group {group.SecurityGroupId}{(string.IsNullOrEmpty(group.SecurityGroupName) ? string.Empty : $" ('{group.SecurityGroupName}')")}";
+            if (group.IsDefault)
+            {
+                // Whatever it admits, it admits on every instance sharing the group too (masters included).
+                var instances = group.Resources.Count(r => r.ResourceType == "instance");
+                return new CheckOutcome(false, $"load balancer {lb.LoadBalancerId} sits in the account's default {where}, shared with {instances} instance(s); a rule for {port} there opens it on all of them. Give the load balancer its own group (New-QcSecurityGroup, then ModifyLoadBalancerAttributes or a new load balancer with New-QcLoadBalancer -SecurityGroup; New-HaCluster does this)");
+            }
+
+            var matching = rules.Where(r => SecurityGroupService.Matches(r, protocol, listener.ListenerPort, source: null)).OrderBy(r => r.Priority).ToList();
+            var best = SecurityGroupService.Deciding(rules, protocol, listener.ListenerPort, source: null);
             if (best is null)
             {
                 return new CheckOutcome(false, $"{where} has no inbound rule for {port}; add one (Add-QcSecurityGroupRule -Port {Port(listener.ListenerPort)} or Add-QcLbListener -OpenFirewall)");
@@ -307,8 +315,9 @@ public sealed class ClusterVerifier
                 return new CheckOutcome(false, $"{where}: {rule} {best.Action}s {port} ahead of any accepting rule");
             }
 
+            var sources = string.Join(", ", matching.Where(r => string.Equals(r.Action, "accept", StringComparison.OrdinalIgnoreCase)).Select(r => string.IsNullOrEmpty(r.Val3) ? SecurityGroupService.Anywhere : r.Val3).Distinct());
             return group.IsApplied
-                ? new CheckOutcome(true, $"{where}: {rule} accepts {port}")
+                ? new CheckOutcome(true, $"{where}: {rule} accepts {port} (from {sources})")
                 : new CheckOutcome(false, $"{where}: {rule} accepts {port}, but the group has changes not yet applied (ApplySecurityGroup), so they may not be in effect");
         }
 

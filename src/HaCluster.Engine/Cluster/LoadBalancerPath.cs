@@ -50,20 +50,42 @@ internal sealed class LoadBalancerPath
     /// <summary>Runs the path's steps in order.</summary>
     /// <param name="cancellationToken">Ctrl+C.</param>
     /// <returns>A task.</returns>
+    /// <remarks>
+    /// The path's own security group is created first (one quick synchronous call, concurrently with the EIP
+    /// allocation), so CreateLoadBalancer can be given it; its rules are added and applied beside the load balancer's
+    /// creation, off the critical path (EIP → load balancer created → applied).
+    /// </remarks>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        var groupTask = EnsureSecurityGroupAsync(cancellationToken);
         string? eipId = null;
         if (_external)
         {
-            eipId = await StepAsync(ClusterStepIds.Eip, "EIP", () => EnsureEipAsync(cancellationToken)).ConfigureAwait(false);
+            var eipTask = StepAsync(ClusterStepIds.Eip, "EIP", () => EnsureEipAsync(cancellationToken));
+            await Task.WhenAll(groupTask, eipTask).ConfigureAwait(false);
+            eipId = eipTask.Result;
         }
 
-        var lb = await StepAsync(_external ? ClusterStepIds.ExternalLoadBalancer : ClusterStepIds.InternalLoadBalancer, "load balancer " + LoadBalancerName, () => EnsureLoadBalancerAsync(eipId, cancellationToken)).ConfigureAwait(false);
+        var groupId = await groupTask.ConfigureAwait(false);
+        var firewall = StepAsync(FirewallStep, $"security group {GroupName}: TCP {Port} from {string.Join(", ", Sources)}", () => EnsureFirewallAsync(groupId, cancellationToken));
+        var loadBalancer = BuildLoadBalancerAsync(eipId, groupId, cancellationToken);
+        await Task.WhenAll(firewall, loadBalancer).ConfigureAwait(false);
+        _bar.Complete();
+    }
+
+    private string FirewallStep => _external ? ClusterStepIds.ExternalFirewall : ClusterStepIds.InternalFirewall;
+
+    private string GroupName => ClusterNames.SecurityGroup(Cluster, _external);
+
+    private IReadOnlyList<string> Sources => _external ? _plan.ConsoleSources : _plan.ApiSources;
+
+    private async Task<bool> BuildLoadBalancerAsync(string? eipId, string groupId, CancellationToken cancellationToken)
+    {
+        var lb = await StepAsync(_external ? ClusterStepIds.ExternalLoadBalancer : ClusterStepIds.InternalLoadBalancer, "load balancer " + LoadBalancerName, () => EnsureLoadBalancerAsync(eipId, groupId, cancellationToken)).ConfigureAwait(false);
         var listener = await StepAsync(_external ? ClusterStepIds.ExternalListener : ClusterStepIds.InternalListener, $"listener on {Port}", () => EnsureListenerAsync(lb, cancellationToken)).ConfigureAwait(false);
         await StepAsync(_external ? ClusterStepIds.ExternalBackends : ClusterStepIds.InternalBackends, $"backends on {Port}", () => EnsureBackendsAsync(listener, cancellationToken)).ConfigureAwait(false);
-        await StepAsync(_external ? ClusterStepIds.ExternalFirewall : ClusterStepIds.InternalFirewall, $"firewall for TCP {Port}", () => EnsureFirewallAsync(lb, cancellationToken)).ConfigureAwait(false);
         await StepAsync(_external ? ClusterStepIds.ExternalApply : ClusterStepIds.InternalApply, "apply changes", () => ApplyAsync(lb, cancellationToken)).ConfigureAwait(false);
-        _bar.Complete();
+        return true;
     }
 
     private LoadBalancerState Section(ClusterState state) => _external ? state.External : state.Internal;
@@ -149,13 +171,14 @@ internal sealed class LoadBalancerPath
         }
     }
 
-    private async Task<LoadBalancer> EnsureLoadBalancerAsync(string? eipId, CancellationToken cancellationToken)
+    private async Task<LoadBalancer> EnsureLoadBalancerAsync(string? eipId, string groupId, CancellationToken cancellationToken)
     {
         var name = LoadBalancerName;
         var lb = await FindLoadBalancerAsync(name, cancellationToken).ConfigureAwait(false);
         if (lb is null)
         {
-            var spec = new LoadBalancerSpec { Name = name };
+            // Created in the path's own group: without security_group QingCloud binds the account's default group.
+            var spec = new LoadBalancerSpec { Name = name, SecurityGroupId = groupId };
             if (eipId is null)
             {
                 spec.VxNetId = _plan.VxNet.VxNetId;
@@ -177,7 +200,14 @@ internal sealed class LoadBalancerPath
         });
         lb = (await _client.WaitForLoadBalancersAsync(new[] { id }, "active", _wait, cancellationToken).ConfigureAwait(false))[0];
         await TagAsync("loadbalancer", id, lb.Tags, cancellationToken).ConfigureAwait(false);
-        if (eipId is not null && lb.Eips.All(e => e.EipId != eipId))
+        if (lb.SecurityGroupId != groupId)
+        {
+            // Adopted from an earlier run that left it in another (e.g. the default) group: move it; the apply step applies it.
+            _client.Observer.Verbose($"Moving load balancer {id} from security group {lb.SecurityGroupId} to {groupId}.");
+            await _client.ModifyLoadBalancerAttributesAsync(id, securityGroupId: groupId, cancellationToken: cancellationToken).ConfigureAwait(false);
+            lb.SecurityGroupId = groupId;
+        }
+        if (eipId is not null && lb.PublicEips.All(e => e.EipId != eipId))
         {
             _client.Observer.Warning($"Load balancer {id} ({name}) is not bound to EIP {eipId}; the console URL uses the EIP it has.");
         }
@@ -285,55 +315,50 @@ internal sealed class LoadBalancerPath
         return true;
     }
 
-    // Our own named rule, so Remove-HaCluster can tell it from rules it did not create; none when a rule already admits the port.
-    private async Task<bool> EnsureFirewallAsync(LoadBalancer lb, CancellationToken cancellationToken)
+    // The path's own group: by the id in the state file, then by name preferring the cluster's tag, else created and tagged.
+    private async Task<string> EnsureSecurityGroupAsync(CancellationToken cancellationToken)
     {
-        var groupId = lb.SecurityGroupId;
-        if (string.IsNullOrEmpty(groupId))
+        var name = GroupName;
+        SecurityGroup? group = null;
+        if (_store.Read(s => Section(s).SecurityGroupCreated ? Section(s).SecurityGroupId : null) is { } recorded)
         {
-            _client.Observer.Warning($"Load balancer {lb.LoadBalancerId} has no security group; nothing to open for port {Port}.");
-            return true;
-        }
-
-        var ruleName = ClusterNames.FirewallRule(Cluster, Port);
-        var rules = await _client.DescribeSecurityGroupRulesAsync(groupId, direction: 0, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var recorded = _store.Read(s => Section(s).FirewallRuleId);
-        var ours = rules.FirstOrDefault(r => r.SecurityGroupRuleId == recorded) ?? rules.FirstOrDefault(r => r.SecurityGroupRuleName == ruleName);
-        var groups = new SecurityGroupService(_client);
-        if (ours is null)
-        {
-            var best = rules.Where(r => SecurityGroupService.Matches(r, "tcp", Port)).OrderBy(r => r.Priority).FirstOrDefault();
-            if (best?.Action == "accept")
+            group = (await _client.DescribeSecurityGroupsAsync(new[] { recorded }, cancellationToken: cancellationToken).ConfigureAwait(false)).FirstOrDefault(g => g.SecurityGroupId == recorded);
+            if (group is null)
             {
-                _client.Observer.Verbose($"Security group {groupId} already admits TCP {Port} (rule {best.SecurityGroupRuleId}); adding none.");
-            }
-            else
-            {
-                var spec = new SecurityGroupRuleSpec
-                {
-                    Name = ruleName,
-                    Protocol = "tcp",
-                    Action = "accept",
-                    Priority = best is null ? 1 : Math.Max(0, best.Priority - 1),
-                    Val1 = Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                };
-                ours = (await groups.AddRulesAsync(groupId!, new[] { spec }, wait: _wait, cancellationToken: cancellationToken).ConfigureAwait(false))[0];
+                _client.Observer.Warning($"Security group {recorded} recorded in the state file no longer exists; looking for '{name}'.");
             }
         }
 
-        var ruleId = ours?.SecurityGroupRuleId;
-        _store.Update(s => Section(s).FirewallRuleId = ruleId);
-
-        // A run stopped between AddSecurityGroupRules and ApplySecurityGroup left the rule unapplied.
-        var group = (await _client.DescribeSecurityGroupsAsync(new[] { groupId! }, cancellationToken: cancellationToken).ConfigureAwait(false)).FirstOrDefault();
-        if (group is { IsApplied: false })
+        if (group is null)
         {
-            _client.Observer.Verbose($"Applying security group {groupId}.");
-            var job = await _client.ApplySecurityGroupAsync(groupId!, cancellationToken: cancellationToken).ConfigureAwait(false);
-            await _client.WaitForJobsAsync(new[] { job }, _wait, cancellationToken).ConfigureAwait(false);
-            await _client.WaitForSecurityGroupAppliedAsync(groupId!, _wait, cancellationToken).ConfigureAwait(false);
+            var named = await _client.FindSecurityGroupsByNameAsync(name, cancellationToken).ConfigureAwait(false);
+            group = named.Where(g => !g.IsDefault).OrderByDescending(g => g.Tags.Any(t => t.TagId == _tagId)).FirstOrDefault();
+            if (group is not null)
+            {
+                _client.Observer.Verbose($"Adopting security group {group.SecurityGroupId} named '{name}'.");
+            }
         }
 
+        var id = group?.SecurityGroupId ?? await _client.CreateOnceAsync(
+            $"security group '{name}'",
+            ct => _client.CreateSecurityGroupAsync(name, ct),
+            async ct => (await _client.FindSecurityGroupsByNameAsync(name, ct).ConfigureAwait(false)).FirstOrDefault(g => !g.IsDefault)?.SecurityGroupId,
+            cancellationToken).ConfigureAwait(false);
+        _store.Update(s =>
+        {
+            Section(s).SecurityGroupId = id;
+            Section(s).SecurityGroupCreated = true;
+        });
+        await TagAsync("security_group", id, group?.Tags ?? Array.Empty<Tag>(), cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    // The group admits the port from the path's sources (SecurityGroupService.AdmitAsync: the one home of the rule's shape).
+    private async Task<bool> EnsureFirewallAsync(string groupId, CancellationToken cancellationToken)
+    {
+        var rules = await new SecurityGroupService(_client).AdmitAsync(groupId, Port, Sources, ClusterNames.FirewallRule(Cluster, Port), wait: _wait, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var ids = rules.Select(r => r.SecurityGroupRuleId).ToList();
+        _store.Update(s => Section(s).FirewallRuleIds = ids);
         return true;
     }
 

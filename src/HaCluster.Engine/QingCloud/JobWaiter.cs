@@ -51,7 +51,7 @@ public sealed class JobWaiter
             while (true)
             {
                 await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
-                interval = options.NextInterval(interval);
+                interval = options.NextInterval(clock.Elapsed);
                 var pending = ids.Where(id => !finished.ContainsKey(id)).ToList();
                 var jobs = await DescribeAsync(pending, cancellationToken).ConfigureAwait(false);
                 foreach (var id in pending)

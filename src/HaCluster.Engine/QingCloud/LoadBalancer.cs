@@ -3,6 +3,7 @@
 
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text.Json.Serialization;
 
 namespace HaCluster.Engine.QingCloud;
@@ -46,9 +47,16 @@ public sealed class LoadBalancer
     [JsonPropertyName("private_ips")]
     public IReadOnlyList<string> PrivateIps { get; set; } = Array.Empty<string>();
 
-    /// <summary>The EIPs of an external load balancer.</summary>
+    /// <summary>
+    /// The <c>eips</c> field as sent. A public (<c>vxnet-0</c>) load balancer sends <c>[]</c> here and lists its EIPs in
+    /// <see cref="Cluster"/>; read <see cref="PublicEips"/> instead.
+    /// </summary>
     [JsonPropertyName("eips")]
     public IReadOnlyList<Eip> Eips { get; set; } = Array.Empty<Eip>();
+
+    /// <summary>The <c>cluster</c> field as sent: where a public (<c>vxnet-0</c>) load balancer lists its EIPs.</summary>
+    [JsonPropertyName("cluster")]
+    public IReadOnlyList<Eip> Cluster { get; set; } = Array.Empty<Eip>();
 
     /// <summary>The listeners (verbose describe only).</summary>
     [JsonPropertyName("listeners")]
@@ -95,17 +103,31 @@ public sealed class LoadBalancer
         }
     }
 
+    /// <summary>
+    /// The EIPs the load balancer is bound to: those in <c>cluster</c> (where QingCloud reports a public load balancer's
+    /// EIPs, as the cloud controller manager and Terraform read them), else those in <c>eips</c>.
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyList<Eip> PublicEips
+    {
+        get
+        {
+            var inCluster = Cluster.Where(e => !string.IsNullOrEmpty(e.EipId) || !string.IsNullOrEmpty(e.EipAddr)).ToList();
+            return inCluster.Count > 0 ? inCluster : Eips;
+        }
+    }
+
     /// <summary>The first EIP of an external load balancer (null for an internal one).</summary>
     [JsonIgnore]
-    public Eip? Eip => Eips.Count > 0 ? Eips[0] : null;
+    public Eip? Eip => PublicEips.Count > 0 ? PublicEips[0] : null;
 
     /// <summary>The address of <see cref="Eip"/>: where clients of an external load balancer connect.</summary>
     [JsonIgnore]
-    public string? EipAddress => Eip?.EipAddr;
+    public string? EipAddress => string.IsNullOrEmpty(Eip?.EipAddr) ? null : Eip!.EipAddr;
 
     /// <summary>Where clients connect: the first EIP's address for an external load balancer, otherwise the VIP.</summary>
     [JsonIgnore]
-    public string? Address => Eips.Count > 0 && !string.IsNullOrEmpty(Eips[0].EipAddr) ? Eips[0].EipAddr : Vip;
+    public string? Address => EipAddress ?? Vip;
 
     /// <summary>True when no change is in progress.</summary>
     [JsonIgnore]

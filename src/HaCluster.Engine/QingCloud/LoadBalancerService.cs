@@ -26,6 +26,9 @@ public sealed class LoadBalancerService
     /// <summary>Most backends one load balancer takes.</summary>
     public const int MaxBackendsPerLoadBalancer = 200;
 
+    /// <summary>ErrorId of an EIP whose associate_mode is not 0.</summary>
+    public const string EipAssociateModeErrorId = "QcEipAssociateModeUnsupported";
+
     private readonly QingCloudClient _client;
     private readonly ResourceLookup _lookup;
 
@@ -91,7 +94,8 @@ public sealed class LoadBalancerService
     /// <returns>The new listener.</returns>
     /// <exception cref="HaClusterException">
     /// Nothing is created when: the spec is invalid (<c>QingCloudInvalidListenerPort</c>, …), <c>QcLoadBalancerNotFound</c>,
-    /// <c>QcLoadBalancerDeleted</c>, <c>QcLoadBalancerNotActive</c>, <c>QcListenerPortInUse</c>.
+    /// <c>QcLoadBalancerDeleted</c>, <c>QcLoadBalancerNotActive</c>, <c>QcListenerPortInUse</c>, and with
+    /// <paramref name="openFirewall"/> <c>QcDefaultSecurityGroupShared</c> (the load balancer is in the account's default group).
     /// </exception>
     public async Task<Listener> AddListenerAsync(string loadBalancerId, ListenerSpec spec, bool openFirewall = false, WaitOptions? wait = null, CancellationToken cancellationToken = default)
     {
@@ -106,6 +110,16 @@ public sealed class LoadBalancerService
         if (existing.FirstOrDefault(l => l.ListenerPort == spec.Port) is { } taken)
         {
             throw new HaClusterException("QcListenerPortInUse", FailureKind.ResourceExists, $"Load balancer '{lb.LoadBalancerId}' already listens on port {spec.Port} (listener {taken.ListenerId}).", spec.Port);
+        }
+
+        if (openFirewall && !string.IsNullOrEmpty(lb.SecurityGroupId))
+        {
+            // Refused before the listener exists, so nothing is left half-made.
+            var group = (await _client.DescribeSecurityGroupsAsync(new[] { lb.SecurityGroupId! }, verbose: true, cancellationToken: cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+            if (group is not null)
+            {
+                SecurityGroupService.RefuseDefaultGroup(group, spec.Port);
+            }
         }
 
         _client.Observer.Verbose($"Adding {spec.Protocol} listener on port {spec.Port.ToString(CultureInfo.InvariantCulture)} ({spec.BalanceMode}) to load balancer {lb.LoadBalancerId}.");
@@ -390,6 +404,7 @@ public sealed class LoadBalancerService
                 throw new HaClusterException("QcEipNotAvailable", FailureKind.InvalidOperation, $"EIP {eip.EipId} ({eip.EipAddr}) is {eip.Status}{holder}; only an available EIP can be bound to a new load balancer.", eip.EipId);
             }
 
+            RequireLoadBalancerMode(eip);
             resolved.EipIds.Add(eip.EipId);
         }
 
@@ -399,6 +414,20 @@ public sealed class LoadBalancerService
         }
 
         return resolved;
+    }
+
+    /// <summary>
+    /// Refuses an EIP whose <c>associate_mode</c> is 1 (bound straight to a VM): only mode 0 EIPs serve load balancers,
+    /// which is the only kind the cloud controller manager picks for them.
+    /// </summary>
+    /// <param name="eip">The EIP.</param>
+    /// <exception cref="HaClusterException"><c>QcEipAssociateModeUnsupported</c>.</exception>
+    public static void RequireLoadBalancerMode(Eip eip)
+    {
+        if (eip is { AssociateMode: not 0 })
+        {
+            throw new HaClusterException(EipAssociateModeErrorId, FailureKind.InvalidArgument, $"EIP {eip.EipId} ({eip.EipAddr}) has associate_mode {eip.AssociateMode} (bound straight to an instance); a load balancer needs an EIP with associate_mode 0. Allocate one with New-QcEip.", eip.EipId);
+        }
     }
 
     private static void CheckPrivateIp(string? privateIp, VxNet vxnet)

@@ -64,12 +64,32 @@ public sealed partial class QingCloudClient
     /// <param name="direction">Only this direction (0 inbound, 1 outbound).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The rules.</returns>
-    public Task<IReadOnlyList<SecurityGroupRule>> DescribeSecurityGroupRulesAsync(string? securityGroupId = null, IEnumerable<string>? ruleIds = null, int? direction = null, CancellationToken cancellationToken = default) =>
-        DescribeAllAsync<SecurityGroupRule>(
-            "DescribeSecurityGroupRules",
-            new QingCloudParameters().Add("security_group", securityGroupId).AddList("security_group_rules", ruleIds).Add("direction", direction),
-            "security_group_rule_set",
-            cancellationToken);
+    /// <remarks>
+    /// <c>direction</c> is always sent: the API documents 0 (inbound) as its default, so a call without it may leave
+    /// outbound rules out. With <paramref name="direction"/> null both directions are asked for, one call each.
+    /// </remarks>
+    public async Task<IReadOnlyList<SecurityGroupRule>> DescribeSecurityGroupRulesAsync(string? securityGroupId = null, IEnumerable<string>? ruleIds = null, int? direction = null, CancellationToken cancellationToken = default)
+    {
+        var ids = ruleIds?.ToList();
+        var rules = new List<SecurityGroupRule>();
+        foreach (var d in direction is { } only ? new[] { only } : new[] { 0, 1 })
+        {
+            rules.AddRange(await DescribeAllAsync<SecurityGroupRule>(
+                "DescribeSecurityGroupRules",
+                new QingCloudParameters().Add("security_group", securityGroupId).AddList("security_group_rules", ids).Add("direction", d),
+                "security_group_rule_set",
+                cancellationToken).ConfigureAwait(false));
+        }
+
+        return rules;
+    }
+
+    /// <summary>DeleteSecurityGroups: refused while a group still guards an instance or a load balancer, and for the default group.</summary>
+    /// <param name="securityGroupIds">The groups.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task.</returns>
+    public Task DeleteSecurityGroupsAsync(IEnumerable<string> securityGroupIds, CancellationToken cancellationToken = default) =>
+        InvokeAsync("DeleteSecurityGroups", new QingCloudParameters().AddList("security_groups", securityGroupIds), QingCloudCallOptions.Default, cancellationToken);
 
     /// <summary>DeleteSecurityGroupRules (then ApplySecurityGroup).</summary>
     /// <param name="ruleIds">The rules.</param>

@@ -87,8 +87,9 @@ public sealed partial class QingCloudClient
         var pipeline = QingCloudResilience.Build(_options, call, Observer);
 
         // One bound for the whole call, retries included; each attempt gets what is left of it, at most RequestTimeout.
+        // A delete or release may also wait out QingCloud's lease window (LeaseRetryWindow, the CCM's 180 s and more).
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_options.CallTimeout);
+        deadline.CancelAfter(_options.CallBound(callOptions));
         try
         {
             return await pipeline.ExecuteAsync(async token => await SendOnceAsync(call, token).ConfigureAwait(false), deadline.Token).ConfigureAwait(false);
@@ -112,7 +113,7 @@ public sealed partial class QingCloudClient
     }
 
     /// <summary>
-    /// Calls a Describe action page by page (<c>offset</c>/<c>limit</c> = 100 until <c>total_count</c>) and returns every item.
+    /// Calls a Describe action page by page (<c>offset</c>/<c>limit</c> = 100 until <c>total_count</c>, or while pages are full when the reply has no <c>total_count</c>) and returns every item.
     /// </summary>
     /// <typeparam name="T">Item type.</typeparam>
     /// <param name="action">The Describe action.</param>
@@ -143,8 +144,10 @@ public sealed partial class QingCloudClient
                 }
             }
 
-            var total = reply.TryGetProperty("total_count", out var t) && t.TryGetInt32(out var n) ? n : items.Count;
-            if (count == 0 || items.Count >= total)
+            // A short page is the last one. total_count may be absent (the API spec of DescribeLoadBalancers and
+            // …Backends has none), so without it a full page means "maybe more".
+            int? total = reply.TryGetProperty("total_count", out var t) && t.TryGetInt32(out var n) ? n : null;
+            if (count < PageSize || (total is { } known && items.Count >= known))
             {
                 return items;
             }

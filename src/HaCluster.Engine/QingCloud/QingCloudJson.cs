@@ -11,7 +11,7 @@ namespace HaCluster.Engine.QingCloud;
 
 /// <summary>
 /// JSON settings for reading QingCloud items: a string field also accepts numbers (and keeps raw JSON
-/// for objects), booleans accept 0/1, lists accept null (empty) or a space/comma separated string
+/// for objects), booleans accept 0/1, integers accept null (0) and numeric strings, lists accept null (empty) or a space/comma separated string
 /// (<c>resource_ids</c>), and an empty time is null.
 /// </summary>
 internal static class QingCloudJson
@@ -30,6 +30,7 @@ internal static class QingCloudJson
         };
         options.Converters.Add(new LenientStringConverter());
         options.Converters.Add(new LenientBooleanConverter());
+        options.Converters.Add(new LenientIntegerConverter());
         options.Converters.Add(new LenientTimeConverter());
         options.Converters.Add(new ReadOnlyListConverterFactory());
         return options;
@@ -69,6 +70,37 @@ internal static class QingCloudJson
         };
 
         public override void Write(Utf8JsonWriter writer, bool value, JsonSerializerOptions options) => writer.WriteBooleanValue(value);
+    }
+
+    // The one place a JSON null in an integer field is tolerated: QingCloud sends null for unset integers
+    // ("http_header_size": null in a captured DescribeLoadBalancers reply); it reads as 0, like a missing field.
+    private sealed class LenientIntegerConverter : JsonConverter<int>
+    {
+        public override bool HandleNull => true;
+
+        public override int Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.Null:
+                    return 0;
+                case JsonTokenType.Number:
+                    return reader.TryGetInt32(out var value) ? value : (int)reader.GetDouble();
+                case JsonTokenType.String:
+                    var text = reader.GetString();
+                    return string.IsNullOrWhiteSpace(text) ? 0
+                        : int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed
+                        : throw new JsonException($"'{text}' is not an integer.");
+                case JsonTokenType.True:
+                    return 1;
+                case JsonTokenType.False:
+                    return 0;
+                default:
+                    throw new JsonException($"Expected an integer, got {reader.TokenType}.");
+            }
+        }
+
+        public override void Write(Utf8JsonWriter writer, int value, JsonSerializerOptions options) => writer.WriteNumberValue(value);
     }
 
     private sealed class LenientTimeConverter : JsonConverter<DateTime?>

@@ -29,9 +29,7 @@ internal static class QingCloudResilience
                 Name = "lease",
                 ShouldHandle = new PredicateBuilder().Handle<QingCloudApiException>(e => e.IsLeaseNotReady),
                 MaxRetryAttempts = options.LeaseRetryAttempts,
-                Delay = options.LeaseRetryDelay,
-                BackoffType = DelayBackoffType.Constant,
-                UseJitter = true,
+                DelayGenerator = args => new ValueTask<TimeSpan?>(options.LeaseDelay(args.AttemptNumber)),
                 OnRetry = args => Narrate(observer, call, args.AttemptNumber, args.RetryDelay, args.Outcome.Exception, "lease not ready"),
             });
         }

@@ -61,7 +61,7 @@ public static class ResourceWaiter
                     CurrentOperation = string.Format(CultureInfo.InvariantCulture, "{0:0} s elapsed", clock.Elapsed.TotalSeconds),
                 });
                 await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
-                interval = options.NextInterval(interval);
+                interval = options.NextInterval(clock.Elapsed);
             }
         }
         finally

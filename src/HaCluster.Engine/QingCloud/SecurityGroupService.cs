@@ -28,15 +28,30 @@ public sealed class SecurityGroupService
         _lookup = new ResourceLookup(client);
     }
 
-    /// <summary>Whether an inbound rule lets anyone reach <paramref name="port"/> over <paramref name="protocol"/>.</summary>
+    /// <summary>ErrorId when a change would widen the account's default security group, which instances share.</summary>
+    public const string DefaultGroupErrorId = "QcDefaultSecurityGroupShared";
+
+    /// <summary>The source meaning "anyone".</summary>
+    public const string Anywhere = "0.0.0.0/0";
+
+    /// <summary>
+    /// Whether an inbound rule covers <paramref name="port"/> over <paramref name="protocol"/> for traffic from
+    /// <paramref name="source"/> (null: from any source the rule names).
+    /// </summary>
     /// <param name="rule">The rule.</param>
     /// <param name="protocol"><c>tcp</c> or <c>udp</c>.</param>
     /// <param name="port">The port.</param>
-    /// <returns>True when the rule matches every source on that port (whether it accepts or drops).</returns>
-    public static bool Matches(SecurityGroupRule rule, string protocol, int port)
+    /// <param name="source">A CIDR or address; <see cref="Anywhere"/> is matched only by unrestricted rules; null matches any source.</param>
+    /// <returns>True when the rule decides that traffic (whether it accepts or drops it).</returns>
+    public static bool Matches(SecurityGroupRule rule, string protocol, int port, string? source = Anywhere)
     {
-        if (rule is null || rule.Direction != 0 || !string.Equals(rule.Protocol, protocol, StringComparison.OrdinalIgnoreCase)
-            || !(string.IsNullOrEmpty(rule.Val3) || rule.Val3 == "0.0.0.0/0"))
+        if (rule is null || rule.Direction != 0 || !string.Equals(rule.Protocol, protocol, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var unrestricted = string.IsNullOrEmpty(rule.Val3) || rule.Val3 == Anywhere;
+        if (source is not null && !unrestricted && rule.Val3 != source)
         {
             return false;
         }
@@ -48,6 +63,200 @@ public sealed class SecurityGroupService
 
         var last = int.TryParse(rule.Val2, NumberStyles.None, CultureInfo.InvariantCulture, out var end) ? end : first;
         return port >= first && port <= last;
+    }
+
+    /// <summary>
+    /// The rule that decides inbound <paramref name="protocol"/>/<paramref name="port"/> traffic from
+    /// <paramref name="source"/>: the matching rule with the best (lowest) priority, or null when none matches.
+    /// </summary>
+    /// <param name="rules">The group's rules.</param>
+    /// <param name="protocol"><c>tcp</c> or <c>udp</c>.</param>
+    /// <param name="port">The port.</param>
+    /// <param name="source">As for <see cref="Matches"/>.</param>
+    /// <returns>The deciding rule.</returns>
+    public static SecurityGroupRule? Deciding(IEnumerable<SecurityGroupRule> rules, string protocol, int port, string? source = Anywhere) =>
+        rules.Where(r => Matches(r, protocol, port, source)).OrderBy(r => r.Priority).FirstOrDefault();
+
+    /// <summary>
+    /// The rules to add so that a group with <paramref name="rules"/> admits <paramref name="protocol"/>/<paramref name="port"/>
+    /// from every source: none for a source whose deciding rule already accepts; otherwise an accepting rule one priority
+    /// ahead of the rule that drops it (priority 1 when nothing matches). The one place firewall rules are shaped.
+    /// </summary>
+    /// <param name="rules">The group's inbound rules.</param>
+    /// <param name="protocol"><c>tcp</c> or <c>udp</c>.</param>
+    /// <param name="port">The port.</param>
+    /// <param name="sources">CIDRs or addresses (<see cref="Anywhere"/> for everyone).</param>
+    /// <param name="name">The rules' name (so the module can tell them from rules it did not add).</param>
+    /// <returns>The missing rules.</returns>
+    public static IReadOnlyList<SecurityGroupRuleSpec> MissingRules(IEnumerable<SecurityGroupRule> rules, string protocol, int port, IEnumerable<string> sources, string name)
+    {
+        var present = rules.ToList();
+        var missing = new List<SecurityGroupRuleSpec>();
+        foreach (var source in sources.Distinct(StringComparer.Ordinal))
+        {
+            var deciding = Deciding(present, protocol, port, source);
+            if (deciding?.Action == "accept")
+            {
+                continue;
+            }
+
+            missing.Add(new SecurityGroupRuleSpec
+            {
+                Name = name,
+                Protocol = protocol,
+                Action = "accept",
+                Priority = deciding is null ? 1 : Math.Max(0, deciding.Priority - 1),
+                Val1 = port.ToString(CultureInfo.InvariantCulture),
+                Val3 = source == Anywhere ? null : source,
+            });
+        }
+
+        return missing;
+    }
+
+    /// <summary>
+    /// Refuses to change the account's default security group (<c>is_default=1</c>): instances share it, so a rule added
+    /// there opens the port on every one of them. The error names those instances and the way out.
+    /// </summary>
+    /// <param name="group">The group, described with <c>verbose=1</c> so its resources are known.</param>
+    /// <param name="port">The port that was to be opened.</param>
+    /// <exception cref="HaClusterException"><see cref="DefaultGroupErrorId"/>.</exception>
+    public static void RefuseDefaultGroup(SecurityGroup group, int port)
+    {
+        if (group is not { IsDefault: true })
+        {
+            return;
+        }
+
+        var instances = group.Resources.Where(r => r.ResourceType == "instance").Select(r => string.IsNullOrEmpty(r.ResourceName) ? r.ResourceId : $"{r.ResourceId} ({r.ResourceName})").ToList();
+        var sharing = instances.Count == 0 ? "the instances that use it" : "instances " + string.Join(", ", instances);
+        throw new HaClusterException(
+            DefaultGroupErrorId,
+            FailureKind.InvalidOperation,
+            $"Security group {group.SecurityGroupId} ('{group.SecurityGroupName}') is the account's default security group, shared with {sharing}; opening port {port.ToString(CultureInfo.InvariantCulture)} there would open it on all of them. Create a group for the load balancer (New-QcSecurityGroup) and create the load balancer in it (New-QcLoadBalancer -SecurityGroup).",
+            group.SecurityGroupId);
+    }
+
+    /// <summary>
+    /// Makes a group admit inbound <paramref name="protocol"/> traffic to <paramref name="port"/> from every source in
+    /// <paramref name="sources"/> (see <see cref="MissingRules"/>), applies it and waits; applies a group left unapplied
+    /// even when no rule is missing. Never changes the account's default group.
+    /// </summary>
+    /// <param name="securityGroupId">The group.</param>
+    /// <param name="port">The port.</param>
+    /// <param name="sources">CIDRs or addresses (<see cref="Anywhere"/> for everyone).</param>
+    /// <param name="ruleName">The name of the rules added.</param>
+    /// <param name="protocol"><c>tcp</c> (default) or <c>udp</c>.</param>
+    /// <param name="wait">Timeout and progress of the waits.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The rules that admit the port now (added or already there).</returns>
+    /// <exception cref="HaClusterException"><see cref="DefaultGroupErrorId"/>, <c>QcInvalidRuleSource</c>, …</exception>
+    public async Task<IReadOnlyList<SecurityGroupRule>> AdmitAsync(string securityGroupId, int port, IEnumerable<string> sources, string ruleName, string protocol = "tcp", WaitOptions? wait = null, CancellationToken cancellationToken = default)
+    {
+        var from = sources.ToList();
+        var group = (await _client.DescribeSecurityGroupsAsync(new[] { securityGroupId }, verbose: true, cancellationToken: cancellationToken).ConfigureAwait(false)).FirstOrDefault()
+            ?? throw new HaClusterException("QcSecurityGroupNotFound", FailureKind.ObjectNotFound, $"Security group '{securityGroupId}' does not exist.", securityGroupId);
+        RefuseDefaultGroup(group, port);
+        var rules = await _client.DescribeSecurityGroupRulesAsync(securityGroupId, direction: 0, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var missing = MissingRules(rules, protocol, port, from, ruleName);
+        if (missing.Count > 0)
+        {
+            await AddRulesAsync(group, missing.ToList(), noWait: false, wait, cancellationToken).ConfigureAwait(false);
+            rules = await _client.DescribeSecurityGroupRulesAsync(securityGroupId, direction: 0, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        else if (!group.IsApplied)
+        {
+            // A run stopped between AddSecurityGroupRules and ApplySecurityGroup left the rules unapplied.
+            await ApplyAsync(securityGroupId, wait, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            _client.Observer.Verbose($"Security group {securityGroupId} already admits {protocol} port {port} from {string.Join(", ", from)}.");
+        }
+
+        return from.Select(source => Deciding(rules, protocol, port, source)).OfType<SecurityGroupRule>().Distinct().ToList();
+    }
+
+    /// <summary>
+    /// Makes the group admit inbound <paramref name="protocol"/> traffic to <paramref name="port"/> from anywhere
+    /// (<see cref="AdmitAsync"/>); refuses the account's default group.
+    /// </summary>
+    /// <param name="securityGroupId">The group.</param>
+    /// <param name="port">The port.</param>
+    /// <param name="protocol"><c>tcp</c> (default) or <c>udp</c>.</param>
+    /// <param name="wait">Timeout and progress of the waits.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The rule that admits the port.</returns>
+    public async Task<SecurityGroupRule?> OpenPortAsync(string securityGroupId, int port, string protocol = "tcp", WaitOptions? wait = null, CancellationToken cancellationToken = default) =>
+        (await AdmitAsync(securityGroupId, port, new[] { Anywhere }, $"{protocol}-{port.ToString(CultureInfo.InvariantCulture)}", protocol, wait, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+
+    /// <summary>
+    /// Creates an empty security group (CreateSecurityGroup; nothing is admitted until rules are added). A name a group
+    /// already has is refused, so a group is never made twice; an unknown outcome is settled by looking the name up.
+    /// </summary>
+    /// <param name="name">The group's name.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The new group.</returns>
+    /// <exception cref="HaClusterException"><c>QcSecurityGroupExists</c>.</exception>
+    public async Task<SecurityGroup> CreateAsync(string name, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException("A security group needs a name.", nameof(name));
+        }
+
+        if ((await _client.FindSecurityGroupsByNameAsync(name, cancellationToken).ConfigureAwait(false)).FirstOrDefault() is { } taken)
+        {
+            throw new HaClusterException("QcSecurityGroupExists", FailureKind.ResourceExists, $"Security group '{name}' already exists ({taken.SecurityGroupId}).", name);
+        }
+
+        _client.Observer.Verbose($"Creating security group '{name}'.");
+        var id = await _client.CreateOnceAsync(
+            $"security group '{name}'",
+            ct => _client.CreateSecurityGroupAsync(name, ct),
+            async ct => (await _client.FindSecurityGroupsByNameAsync(name, ct).ConfigureAwait(false)).FirstOrDefault()?.SecurityGroupId,
+            cancellationToken).ConfigureAwait(false);
+        return (await _client.DescribeSecurityGroupsAsync(new[] { id }, cancellationToken: cancellationToken).ConfigureAwait(false)).First(g => g.SecurityGroupId == id);
+    }
+
+    /// <summary>
+    /// Deletes security groups (DeleteSecurityGroups, one call). Refused before anything is deleted for the account's
+    /// default group (<c>QcSecurityGroupIsDefault</c>) and for a group that still guards instances or load balancers
+    /// (<c>QcSecurityGroupInUse</c>, naming them).
+    /// </summary>
+    /// <param name="securityGroups">Ids or names.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The groups as described just before the deletion.</returns>
+    public async Task<IReadOnlyList<SecurityGroup>> DeleteAsync(IEnumerable<string> securityGroups, CancellationToken cancellationToken = default)
+    {
+        var wanted = securityGroups.ToList();
+        var all = await _client.DescribeSecurityGroupsAsync(verbose: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var groups = new List<SecurityGroup>();
+        foreach (var idOrName in wanted)
+        {
+            var matches = all.Where(g => g.SecurityGroupId == idOrName || g.SecurityGroupName == idOrName).ToList();
+            if (matches.Count != 1)
+            {
+                throw new HaClusterException(matches.Count == 0 ? "QcSecurityGroupNotFound" : "QcSecurityGroupAmbiguous", matches.Count == 0 ? FailureKind.ObjectNotFound : FailureKind.InvalidArgument, matches.Count == 0 ? $"Security group '{idOrName}' does not exist." : $"{matches.Count} security groups are named '{idOrName}'; give the id.", idOrName);
+            }
+
+            var group = matches[0];
+            if (group.IsDefault)
+            {
+                throw new HaClusterException("QcSecurityGroupIsDefault", FailureKind.InvalidOperation, $"Security group {group.SecurityGroupId} is the account's default security group; it cannot be deleted.", group.SecurityGroupId);
+            }
+
+            if (group.Resources.Count > 0)
+            {
+                throw new HaClusterException("QcSecurityGroupInUse", FailureKind.InvalidOperation, $"Security group {group.SecurityGroupId} ('{group.SecurityGroupName}') still guards {string.Join(", ", group.Resources.Select(r => $"{r.ResourceType} {r.ResourceId}"))}; remove those first.", group.SecurityGroupId);
+            }
+
+            groups.Add(group);
+        }
+
+        _client.Observer.Verbose($"Deleting security group(s) {string.Join(", ", groups.Select(g => g.SecurityGroupId))}.");
+        await _client.DeleteSecurityGroupsAsync(groups.Select(g => g.SecurityGroupId).Distinct(), cancellationToken).ConfigureAwait(false);
+        return groups;
     }
 
     /// <summary>Adds rules to a group, applies the group and (unless <paramref name="noWait"/>) waits until it is applied.</summary>
@@ -66,6 +275,25 @@ public sealed class SecurityGroupService
         var list = (rules ?? throw new ArgumentNullException(nameof(rules))).ToList();
         list.ForEach(Validate);
         var group = await _lookup.SecurityGroupAsync(securityGroup, cancellationToken).ConfigureAwait(false);
+        return await AddRulesAsync(group, list, noWait, wait, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Applies a group (ApplySecurityGroup), then waits for the job and for <c>is_applied</c>.</summary>
+    /// <param name="securityGroupId">The group.</param>
+    /// <param name="wait">Timeout and progress of the waits.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>A task.</returns>
+    public async Task ApplyAsync(string securityGroupId, WaitOptions? wait = null, CancellationToken cancellationToken = default)
+    {
+        _client.Observer.Verbose($"Applying security group {securityGroupId}.");
+        var job = await _client.ApplySecurityGroupAsync(securityGroupId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _client.WaitForJobsAsync(new[] { job }, wait, cancellationToken).ConfigureAwait(false);
+        await _client.WaitForSecurityGroupAppliedAsync(securityGroupId, wait, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<SecurityGroupRule>> AddRulesAsync(SecurityGroup group, List<SecurityGroupRuleSpec> list, bool noWait, WaitOptions? wait, CancellationToken cancellationToken)
+    {
+        list.ForEach(Validate);
         var id = group.SecurityGroupId;
         _client.Observer.Verbose($"Adding {list.Count} rule(s) to security group {id}: {string.Join(", ", list.Select(Describe))}.");
         var ruleIds = await _client.CreateOnceAsync<IReadOnlyList<string>>(
@@ -79,48 +307,19 @@ public sealed class SecurityGroupService
             },
             cancellationToken).ConfigureAwait(false);
 
-        _client.Observer.Verbose($"Applying security group {id}.");
-        var job = await _client.ApplySecurityGroupAsync(id, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (!noWait)
+        if (noWait)
         {
-            await _client.WaitForJobsAsync(new[] { job }, wait, cancellationToken).ConfigureAwait(false);
-            await _client.WaitForSecurityGroupAppliedAsync(id, wait, cancellationToken).ConfigureAwait(false);
+            _client.Observer.Verbose($"Applying security group {id}.");
+            await _client.ApplySecurityGroupAsync(id, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await ApplyAsync(id, wait, cancellationToken).ConfigureAwait(false);
         }
 
-        var all = await _client.DescribeSecurityGroupRulesAsync(id, ruleIds, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var directions = list.Select(r => r.Direction).Distinct().ToList();
+        var all = await _client.DescribeSecurityGroupRulesAsync(id, ruleIds, directions.Count == 1 ? directions[0] : null, cancellationToken).ConfigureAwait(false);
         return ruleIds.Select(r => all.First(x => x.SecurityGroupRuleId == r)).ToList();
-    }
-
-    /// <summary>
-    /// Makes the group admit inbound <paramref name="protocol"/> traffic to <paramref name="port"/> from anywhere. When the
-    /// best-priority rule matching the port already accepts, nothing changes; otherwise an accepting rule is added (ahead
-    /// of a matching drop rule when possible) and the group is applied.
-    /// </summary>
-    /// <param name="securityGroupId">The group.</param>
-    /// <param name="port">The port.</param>
-    /// <param name="protocol"><c>tcp</c> (default) or <c>udp</c>.</param>
-    /// <param name="wait">Timeout and progress of the waits.</param>
-    /// <param name="cancellationToken">Cancels the work.</param>
-    /// <returns>The new rule, or null when the port was already open.</returns>
-    public async Task<SecurityGroupRule?> OpenPortAsync(string securityGroupId, int port, string protocol = "tcp", WaitOptions? wait = null, CancellationToken cancellationToken = default)
-    {
-        var rules = await _client.DescribeSecurityGroupRulesAsync(securityGroupId, direction: 0, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var best = rules.Where(r => Matches(r, protocol, port)).OrderBy(r => r.Priority).FirstOrDefault();
-        if (best?.Action == "accept")
-        {
-            _client.Observer.Verbose($"Security group {securityGroupId} already admits {protocol} port {port} (rule {best.SecurityGroupRuleId}).");
-            return null;
-        }
-
-        var spec = new SecurityGroupRuleSpec
-        {
-            Protocol = protocol,
-            Priority = best is null ? 1 : Math.Max(0, Math.Min(1, best.Priority - 1)),
-            Action = "accept",
-            Val1 = port.ToString(CultureInfo.InvariantCulture),
-            Name = $"{protocol}-{port.ToString(CultureInfo.InvariantCulture)}",
-        };
-        return (await AddRulesAsync(securityGroupId, new[] { spec }, wait: wait, cancellationToken: cancellationToken).ConfigureAwait(false))[0];
     }
 
     private static string Describe(SecurityGroupRuleSpec r) =>

@@ -6,19 +6,25 @@ using System;
 namespace HaCluster.Engine.QingCloud;
 
 /// <summary>
-/// Polling settings: the first poll comes after <see cref="FirstInterval"/>, each further interval is
-/// 1.5 times longer up to <see cref="MaxInterval"/>, until <see cref="Timeout"/>.
+/// Polling settings: the first poll comes after <see cref="FirstInterval"/>; each further interval is
+/// <see cref="PollFraction"/> of the time already waited (never shorter than <see cref="FirstInterval"/>, never longer
+/// than <see cref="MaxInterval"/>), until <see cref="Timeout"/>. So a poll finds a finished job at most that fraction of
+/// the wait late, and a long wait settles at one poll per <see cref="MaxInterval"/>, well inside QingCloud's quota of
+/// 2000 requests per hour.
 /// </summary>
 public sealed class WaitOptions
 {
     /// <summary>Give up after this long (default 10 minutes).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Delay before the first poll (default 200 ms).</summary>
-    public TimeSpan FirstInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>Delay before the first poll, and the shortest delay between polls (default 250 ms).</summary>
+    public TimeSpan FirstInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Longest delay between polls (default 3 s).</summary>
-    public TimeSpan MaxInterval { get; set; } = TimeSpan.FromSeconds(3);
+    /// <summary>Longest delay between polls (default 5 s, the interval of the official tools).</summary>
+    public TimeSpan MaxInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The next delay as a fraction of the time already waited (default 0.2): the most a poll can be late.</summary>
+    public double PollFraction { get; set; } = 0.2;
 
     /// <summary>Progress bar id (default 3100).</summary>
     public int ActivityId { get; set; } = 3100;
@@ -29,9 +35,12 @@ public sealed class WaitOptions
     /// <summary>For jobs: return failed jobs instead of throwing <see cref="QingCloudJobFailedException"/> (default false).</summary>
     public bool ReturnFailedJobs { get; set; }
 
-    internal TimeSpan NextInterval(TimeSpan current)
+    /// <summary>The delay before the next poll after waiting <paramref name="elapsed"/>.</summary>
+    /// <param name="elapsed">Time waited so far.</param>
+    /// <returns>The delay.</returns>
+    internal TimeSpan NextInterval(TimeSpan elapsed)
     {
-        var next = TimeSpan.FromTicks((long)(current.Ticks * 1.5));
-        return next > MaxInterval ? MaxInterval : next;
+        var next = TimeSpan.FromTicks((long)(elapsed.Ticks * PollFraction));
+        return next < FirstInterval ? FirstInterval : next > MaxInterval ? MaxInterval : next;
     }
 }

@@ -142,6 +142,19 @@ public sealed class NewHaClusterCommand : HaClusterCmdlet
     [Parameter]
     public SwitchParameter Failover { get; set; }
 
+    /// <summary>
+    /// CIDRs or addresses the internal load balancer's security group admits the Kubernetes API (TCP 6443) from;
+    /// default the VxNet's CIDR.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] ApiSource { get; set; } = Array.Empty<string>();
+
+    /// <summary>CIDRs or addresses the external load balancer's security group admits the console from; default 0.0.0.0/0 (anyone).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] ConsoleSource { get; set; } = Array.Empty<string>();
+
     /// <summary>known_hosts file for SSH host keys; default ~/.ssh/known_hosts.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -187,6 +200,8 @@ public sealed class NewHaClusterCommand : HaClusterCmdlet
             Failover = Failover,
             KnownHostsPath = ResolvePath(KnownHostsPath),
             AcceptNewHostKey = AcceptNewHostKey,
+            ApiSources = ApiSource.ToList(),
+            ConsoleSources = ConsoleSource.ToList(),
         };
         var plan = RunQc($"Planning cluster '{Name}'", (client, token) => ClusterPlanner.PlanAsync(request, client, token));
         var steps = string.Join(Environment.NewLine, plan.Steps.Select(s => "  " + s));

@@ -151,14 +151,15 @@ public sealed class ClusterBuilderTests : IDisposable
 
         var plan = await remover.FindAsync("gone", request.StatePath, keepEip: false);
         Assert.Equal(2, plan.LoadBalancers.Count);
-        Assert.Equal(2, plan.FirewallRules.Values.Sum(r => r.Count));
+        Assert.Equal(new[] { "gone-internal", "gone-external" }, plan.SecurityGroups.Select(g => g.SecurityGroupName));
+        Assert.Empty(plan.FirewallRules); // the rules go with the cluster's own groups
         Assert.NotNull(plan.Eip);
         await remover.RemoveAsync(plan);
 
         await AssertRemovedAsync(client, "gone");
         Assert.False(File.Exists(request.StatePath));
-        var order = cloud.Server.GetRequests().Where(r => r.RetCode == 0 && r.Action is "DeleteSecurityGroupRules" or "DeleteLoadBalancers" or "ReleaseEips" or "DeleteTags").Select(r => r.Action).Distinct().ToList();
-        Assert.Equal(new[] { "DeleteSecurityGroupRules", "DeleteLoadBalancers", "ReleaseEips", "DeleteTags" }, order);
+        var order = cloud.Server.GetRequests().Where(r => r.RetCode == 0 && r.Action is "DeleteSecurityGroupRules" or "DeleteLoadBalancers" or "DeleteSecurityGroups" or "ReleaseEips" or "DeleteTags").Select(r => r.Action).Distinct().ToList();
+        Assert.Equal(new[] { "DeleteLoadBalancers", "DeleteSecurityGroups", "ReleaseEips", "DeleteTags" }, order);
         Assert.Single(await client.FindLoadBalancersByNameAsync("someone-else"));
         Assert.DoesNotContain(cloud.Server.GetRequests(), r => r.Action is "StopInstances" or "StartInstances");
         Assert.Equal(other.LoadBalancerId, (await client.FindLoadBalancersByNameAsync("someone-else"))[0].LoadBalancerId);
@@ -381,8 +382,14 @@ public sealed class ClusterBuilderTests : IDisposable
         Assert.Single(externalLbs);
         Assert.Single(await client.FindEipsByNameAsync(name + "-eip"));
         var tag = Assert.Single(await client.FindTagsByNameAsync(name));
-        foreach (var (lb, port, protocol, count) in new[] { (internalLbs[0], 6443, "tcp", 3), (externalLbs[0], 30880, "http", 6) })
+        var defaultGroup = (await client.DescribeSecurityGroupsAsync()).Single(g => g.IsDefault);
+        foreach (var (lb, port, protocol, count, source) in new[] { (internalLbs[0], 6443, "tcp", 3, "127.0.0.0/24"), (externalLbs[0], 30880, "http", 6, "") })
         {
+            // Each load balancer sits in its own tagged group named after it, never in the account's default group.
+            var group = Assert.Single(await client.DescribeSecurityGroupsAsync(new[] { lb.SecurityGroupId! }));
+            Assert.Equal((lb.LoadBalancerName, false), (group.SecurityGroupName, group.IsDefault));
+            Assert.Contains(group.Tags, t => t.TagId == tag.TagId);
+            Assert.True(group.IsApplied);
             Assert.Equal("active", lb.Status);
             Assert.True(lb.IsApplied);
             Assert.Contains(lb.Tags, t => t.TagId == tag.TagId);
@@ -395,8 +402,12 @@ public sealed class ClusterBuilderTests : IDisposable
             Assert.Equal(count, backends.Select(b => b.ResourceId).Distinct().Count());
             Assert.All(backends, b => Assert.Equal(port, b.Port));
             var rules = await client.DescribeSecurityGroupRulesAsync(lb.SecurityGroupId);
-            Assert.Single(rules, r => r.Val1 == port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var rule = Assert.Single(rules);
+            Assert.Equal((port.ToString(System.Globalization.CultureInfo.InvariantCulture), "accept", source), (rule.Val1, rule.Action, rule.Val3 ?? string.Empty));
         }
+
+        // The account's default group keeps exactly its own rules (ICMP echo and ssh).
+        Assert.Equal(new[] { "icmp", "tcp" }, (await client.DescribeSecurityGroupRulesAsync(defaultGroup.SecurityGroupId)).Select(r => r.Protocol));
     }
 
     private static async Task AssertRemovedAsync(QingCloudClient client, string name, bool tagRemoved = true)
@@ -406,6 +417,7 @@ public sealed class ClusterBuilderTests : IDisposable
         Assert.Empty(await client.FindLoadBalancersByNameAsync(name + "-external"));
         Assert.Empty(await client.FindEipsByNameAsync(name + "-eip"));
         var groups = await client.DescribeSecurityGroupsAsync();
+        Assert.DoesNotContain(groups, g => g.SecurityGroupName is { } n && (n == name + "-internal" || n == name + "-external"));
         foreach (var group in groups)
         {
             Assert.DoesNotContain(await client.DescribeSecurityGroupRulesAsync(group.SecurityGroupId), r => r.SecurityGroupRuleName?.StartsWith(name + "-tcp-", StringComparison.Ordinal) == true);

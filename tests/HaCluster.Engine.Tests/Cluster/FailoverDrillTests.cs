@@ -148,6 +148,31 @@ public sealed class FailoverDrillTests : IClassFixture<VerifierCloud>
     }
 
     [Fact]
+    public async Task ALoadBalancerInTheAccountsDefaultGroupFailsTheFirewallCheck()
+    {
+        var external = _cloud.External;
+        var defaultGroup = (await _cloud.Client.DescribeSecurityGroupsAsync()).Single(g => g.IsDefault);
+        await _cloud.Client.ModifyLoadBalancerAttributesAsync(external.LoadBalancerId, securityGroupId: defaultGroup.SecurityGroupId);
+        await new LoadBalancerService(_cloud.Client).ApplyAsync(new[] { external.LoadBalancerId });
+        try
+        {
+            var (run, results) = Start(_cloud.Request());
+            await run.LoadBalancersAsync(CancellationToken.None);
+
+            var firewall = results.Single(r => r.Name == "Firewall" && !r.Passed);
+            Assert.Equal(external.LoadBalancerId + ":30880", firewall.Target);
+            Assert.Contains($"sits in the account's default security group {defaultGroup.SecurityGroupId}", firewall.Detail, StringComparison.Ordinal);
+            Assert.Contains("shared with 4 instance(s)", firewall.Detail, StringComparison.Ordinal);
+            Assert.Single(results, r => !r.Passed);
+        }
+        finally
+        {
+            await _cloud.Client.ModifyLoadBalancerAttributesAsync(external.LoadBalancerId, securityGroupId: external.SecurityGroupId);
+            await new LoadBalancerService(_cloud.Client).ApplyAsync(new[] { external.LoadBalancerId });
+        }
+    }
+
+    [Fact]
     public void RequestValidationNamesTheOffendingValue()
     {
         var request = _cloud.Request();

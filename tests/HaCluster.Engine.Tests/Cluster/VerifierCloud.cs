@@ -87,10 +87,11 @@ public sealed class VerifierCloud : IAsyncLifetime
 
         var lbs = new LoadBalancerService(Client);
         var health = "2|5|2|2";
-        Internal = await lbs.CreateAsync(new LoadBalancerSpec { Name = "verify-internal", VxNetId = "pn" });
+        var groups = new SecurityGroupService(Client);
+        Internal = await lbs.CreateAsync(new LoadBalancerSpec { Name = "verify-internal", VxNetId = "pn", SecurityGroupId = (await groups.CreateAsync("verify-internal")).SecurityGroupId });
         var api = await lbs.AddListenerAsync(Internal.LoadBalancerId, new ListenerSpec { Port = 6443, HealthyCheckOption = health }, openFirewall: true);
         var eip = (await new EipService(Client).AllocateAsync(new EipSpec { Name = "verify-eip" }))[0];
-        External = await lbs.CreateAsync(new LoadBalancerSpec { Name = "verify-external", EipIds = { eip.EipId } });
+        External = await lbs.CreateAsync(new LoadBalancerSpec { Name = "verify-external", EipIds = { eip.EipId }, SecurityGroupId = (await groups.CreateAsync("verify-external")).SecurityGroupId });
         var console = await lbs.AddListenerAsync(External.LoadBalancerId, new ListenerSpec { Port = 30880, Protocol = "http", HealthyCheckOption = health }, openFirewall: true);
         await lbs.AddBackendsAsync(new[]
         {

@@ -110,10 +110,12 @@ public sealed class EmulatorLoadBalancerTests
         var lb = await h.DescribeOneAsync("DescribeLoadBalancers", "loadbalancers", "loadbalancer_set", id);
         var address = (string)(await h.DescribeOneAsync("DescribeEips", "eips", "eip_set", eip))["eip_addr"]!;
         Assert.StartsWith("127.20.", address, StringComparison.Ordinal);
-        Assert.Equal(address, (string?)lb["eips"]![0]!["eip_addr"]);
-        Assert.Equal(eip, (string?)lb["cluster"]![0]!["eip_id"]);
+        // As the real cloud: a public LB's EIPs are in "cluster", "eips" is [], private_ips holds only the LB node.
+        Assert.Empty(lb["eips"]!.AsArray());
+        Assert.Equal((eip, address), ((string?)lb["cluster"]![0]!["eip_id"], (string?)lb["cluster"]![0]!["eip_addr"]));
         Assert.Equal("vxnet-0", (string?)lb["vxnet_id"]);
-        Assert.Empty(lb["private_ips"]!.AsArray());
+        Assert.Equal(1, (int)lb["node_count"]!);
+        Assert.StartsWith("198.19.", (string?)Assert.Single(lb["private_ips"]!.AsArray()), StringComparison.Ordinal);
         var described = await h.DescribeOneAsync("DescribeEips", "eips", "eip_set", eip);
         Assert.Equal("associated", (string?)described["status"]);
         Assert.Equal((id, "loadbalancer"), ((string?)described["resource"]!["resource_id"], (string?)described["resource"]!["resource_type"]));
@@ -281,7 +283,7 @@ public sealed class EmulatorLoadBalancerTests
         var associate = await h.OkAsync("AssociateEipsToLoadBalancer", ("loadbalancer", lb), ("eips.1", eips[0]), ("eips.2", eips[1]));
         await h.SucceedsAsync(associate);
         var described = await h.DescribeOneAsync("DescribeLoadBalancers", "loadbalancers", "loadbalancer_set", lb);
-        Assert.Equal(eips[..2], described["eips"]!.AsArray().Select(e => (string)e!["eip_id"]!));
+        Assert.Equal(eips[..2], described["cluster"]!.AsArray().Select(e => (string)e!["eip_id"]!));
         Assert.Equal("associated", (string?)(await h.DescribeOneAsync("DescribeEips", "eips", "eip_set", eips[1]))["status"]);
 
         await h.FailsAsync(1400, "AssociateEipsToLoadBalancer", ("loadbalancer", lb), ("eips.1", eips[0]));
@@ -293,7 +295,7 @@ public sealed class EmulatorLoadBalancerTests
 
         await h.SucceedsAsync(await h.OkAsync("DissociateEipsFromLoadBalancer", ("loadbalancer", lb), ("eips.1", eips[0])));
         Assert.Equal("available", (string?)(await h.DescribeOneAsync("DescribeEips", "eips", "eip_set", eips[0]))["status"]);
-        Assert.Equal([eips[1]], (await h.DescribeOneAsync("DescribeLoadBalancers", "loadbalancers", "loadbalancer_set", lb))["eips"]!.AsArray().Select(e => (string)e!["eip_id"]!));
+        Assert.Equal([eips[1]], (await h.DescribeOneAsync("DescribeLoadBalancers", "loadbalancers", "loadbalancer_set", lb))["cluster"]!.AsArray().Select(e => (string)e!["eip_id"]!));
     }
 
     [Fact]
@@ -316,14 +318,27 @@ public sealed class EmulatorLoadBalancerTests
     }
 
     [Fact]
-    public async Task EachLoadBalancerGetsADefaultFirewall()
+    public async Task ALoadBalancerWithoutASecurityGroupSharesTheAccountsDefaultGroupWithTheInstances()
     {
         await using var h = await EmulatorHarness.StartAsync();
         var lb = await h.CreateInternalLbAsync();
         var sgId = (string)(await h.DescribeOneAsync("DescribeLoadBalancers", "loadbalancers", "loadbalancer_set", lb))["security_group_id"]!;
         var sg = await h.DescribeOneAsync("DescribeSecurityGroups", "security_groups", "security_group_set", sgId, ("verbose", 1));
-        Assert.Equal(1, (int)sg["is_default"]!);
-        Assert.Equal(lb, (string?)Assert.Single(sg["resources"]!.AsArray())!["resource_id"]);
+        Assert.Equal((1, "default security group"), ((int)sg["is_default"]!, (string?)sg["security_group_name"]));
+        var users = sg["resources"]!.AsArray().Select(r => ((string)r!["resource_type"]!, (string)r["resource_id"]!)).ToList();
+        Assert.Equal([("instance", "i-master01"), ("instance", "i-master02"), ("instance", "i-master03"), ("instance", "i-node0001"), ("instance", "i-node0002"), ("instance", "i-node0003"), ("loadbalancer", lb)], users);
+        var master = await h.DescribeOneAsync("DescribeInstances", "instances", "instance_set", "i-master01", ("verbose", 1));
+        Assert.Equal((sgId, 1), ((string?)master["security_group"]!["security_group_id"], (int)master["security_group"]!["is_default"]!));
+        Assert.Single((await h.OkAsync("DescribeSecurityGroups"))["security_group_set"]!.AsArray());
+        Assert.Contains("default", await h.FailsAsync(1400, "DeleteSecurityGroups", ("security_groups.1", sgId)), StringComparison.Ordinal);
+
+        var own = (string)(await h.OkAsync("CreateSecurityGroup", ("security_group_name", "own")))["security_group_id"]!;
+        var body = await h.OkAsync("CreateLoadBalancer", ("vxnet", "vxnet-pn"), ("security_group", own));
+        await h.SucceedsAsync(body);
+        Assert.Contains((string)body["loadbalancer_id"]!, await h.FailsAsync(1400, "DeleteSecurityGroups", ("security_groups.1", own)), StringComparison.Ordinal);
+        await h.SucceedsAsync(await h.OkAsync("DeleteLoadBalancers", ("loadbalancers.1", (string)body["loadbalancer_id"]!)));
+        Assert.Equal(own, (string?)(await h.OkAsync("DeleteSecurityGroups", ("security_groups.1", own)))["security_groups"]![0]);
+        await h.FailsAsync(2100, "DescribeSecurityGroupRules", ("security_group", own));
         var rules = await h.OkAsync("DescribeSecurityGroupRules", ("security_group", sgId));
         Assert.Equal(["icmp", "tcp"], rules["security_group_rule_set"]!.AsArray().Select(r => (string)r!["protocol"]!));
         Assert.DoesNotContain(rules["security_group_rule_set"]!.AsArray(), r => (string?)r!["val1"] == "6443");

@@ -74,7 +74,7 @@ public sealed class EmulatorServerTests
 
         h.Server.Options.Faults.DropConnectionRate = 0;
         var groups = await h.OkAsync("DescribeSecurityGroups");
-        Assert.Equal(["dropped"], groups["security_group_set"]!.AsArray().Select(g => (string)g!["security_group_name"]!));
+        Assert.Equal(["default security group", "dropped"], groups["security_group_set"]!.AsArray().Select(g => (string)g!["security_group_name"]!));
         var log = h.Server.GetRequests();
         Assert.Equal(("ret_code_5100", 5100), (log[0].Fault, log[0].RetCode));
         Assert.Equal(("drop_connection", 0), (log[1].Fault, log[1].RetCode));
@@ -147,7 +147,7 @@ public sealed class EmulatorServerTests
 
         h.Server.Options.Faults.Http5xxRate = 0;
         var groups = await h.OkAsync("DescribeSecurityGroups");
-        Assert.Empty(groups["security_group_set"]!.AsArray());
+        Assert.Equal(["default security group"], groups["security_group_set"]!.AsArray().Select(g => (string)g!["security_group_name"]!));
         var log = h.Server.GetRequests();
         Assert.Equal(("ret_code_5300", 5300), (log[0].Fault, log[0].RetCode));
         Assert.Equal(("http_5xx", (int)status), (log[1].Fault, log[1].RetCode));
@@ -231,7 +231,7 @@ public sealed class EmulatorServerTests
             Assert.NotEqual(a.BaseAddress.Port, b.Server.BaseAddress.Port);
             Assert.Equal("/iaas/", b.Server.Endpoint.AbsolutePath);
             Assert.Contains("UpdateLoadBalancers", b.Server.SupportedActions);
-            Assert.Equal(32, b.Server.SupportedActions.Count());
+            Assert.Equal(33, b.Server.SupportedActions.Count());
             api = b.Server.BaseAddress;
 
             // An applied listener holds a socket on the VIP until the server is disposed.

@@ -55,19 +55,22 @@ public sealed class EipAndFirewallServiceTests
     public async Task OpenPortAddsAnAcceptRuleOnlyWhenNoRuleAdmitsThePort()
     {
         await using var cloud = await LabCloud.StartAsync();
-        var lb = await new LoadBalancerService(cloud.Client).CreateAsync(new LoadBalancerSpec { Name = "fw", VxNetId = "pn" });
         var groups = new SecurityGroupService(cloud.Client);
+        var own = await groups.CreateAsync("fw");
+        var lb = await new LoadBalancerService(cloud.Client).CreateAsync(new LoadBalancerSpec { Name = "fw", VxNetId = "pn", SecurityGroupId = own.SecurityGroupId });
+        Assert.Equal(own.SecurityGroupId, lb.SecurityGroupId);
 
-        Assert.Null(await groups.OpenPortAsync(lb.SecurityGroupId!, 22)); // the default group admits ssh
+        await groups.AddRulesAsync(lb.SecurityGroupId!, new[] { new SecurityGroupRuleSpec { Val1 = "22", Priority = 2 } });
+        Assert.Equal("22", (await groups.OpenPortAsync(lb.SecurityGroupId!, 22))!.Val1); // already admitted: the rule that does it
         var range = await groups.AddRulesAsync(lb.SecurityGroupId!, new[] { new SecurityGroupRuleSpec { Val1 = "30000", Val2 = "32767", Priority = 5 } });
         Assert.Equal("30000", range[0].Val1);
-        Assert.Null(await groups.OpenPortAsync(lb.SecurityGroupId!, 30880));
+        Assert.Equal("30000", (await groups.OpenPortAsync(lb.SecurityGroupId!, 30880))!.Val1);
         var opened = await groups.OpenPortAsync(lb.SecurityGroupId!, 6443);
         Assert.NotNull(opened);
-        Assert.Equal("6443", opened!.Val1);
-        Assert.Null(await groups.OpenPortAsync(lb.SecurityGroupId!, 6443));
-        Assert.Equal(2, cloud.Count("AddSecurityGroupRules"));
-        Assert.Equal(2, cloud.Count("ApplySecurityGroup"));
+        Assert.Equal(("6443", 1), (opened!.Val1, opened.Priority));
+        Assert.Equal(opened.SecurityGroupRuleId, (await groups.OpenPortAsync(lb.SecurityGroupId!, 6443))!.SecurityGroupRuleId);
+        Assert.Equal(3, cloud.Count("AddSecurityGroupRules"));
+        Assert.Equal(3, cloud.Count("ApplySecurityGroup"));
         Assert.True((await cloud.Client.DescribeSecurityGroupsAsync(new[] { lb.SecurityGroupId! }))[0].IsApplied);
 
         var bad = await Assert.ThrowsAsync<HaClusterException>(() => groups.AddRulesAsync(lb.SecurityGroupId!, new[] { new SecurityGroupRuleSpec { Val1 = "80", Val3 = "10.0.0.0/33" } }));
@@ -76,6 +79,6 @@ public sealed class EipAndFirewallServiceTests
         Assert.Equal("QcInvalidRulePort", bad.ErrorId);
         bad = await Assert.ThrowsAsync<HaClusterException>(() => groups.AddRulesAsync("no-such-group", new[] { new SecurityGroupRuleSpec { Val1 = "80" } }));
         Assert.Equal("QcSecurityGroupNotFound", bad.ErrorId);
-        Assert.Equal(2, cloud.Count("AddSecurityGroupRules"));
+        Assert.Equal(3, cloud.Count("AddSecurityGroupRules"));
     }
 }

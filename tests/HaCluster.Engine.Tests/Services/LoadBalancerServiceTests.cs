@@ -22,7 +22,9 @@ public sealed class LoadBalancerServiceTests
         var service = new LoadBalancerService(cloud.Client);
         var masters = new[] { "master1", "master2", "master3" };
 
-        var lb = await service.CreateAsync(new LoadBalancerSpec { Name = "k8s-api", VxNetId = "pn" });
+        var group = await new SecurityGroupService(cloud.Client).CreateAsync("k8s-api");
+        var lb = await service.CreateAsync(new LoadBalancerSpec { Name = "k8s-api", VxNetId = "pn", SecurityGroupId = "k8s-api" });
+        Assert.Equal(group.SecurityGroupId, lb.SecurityGroupId);
         Assert.Equal("active", lb.Status);
         Assert.True(lb.IsIdle);
         Assert.StartsWith(cloud.Prefix, lb.Vip);

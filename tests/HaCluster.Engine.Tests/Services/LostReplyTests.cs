@@ -25,7 +25,8 @@ public sealed class LostReplyTests
         var service = new LoadBalancerService(client);
 
         var eip = (await new EipService(client).AllocateAsync(new EipSpec { Name = "ks-console" }))[0];
-        var lb = await service.CreateAsync(new LoadBalancerSpec { Name = "ks-console", EipIds = { eip.EipId } });
+        var group = await new SecurityGroupService(client).CreateAsync("ks-console");
+        var lb = await service.CreateAsync(new LoadBalancerSpec { Name = "ks-console", EipIds = { eip.EipId }, SecurityGroupId = group.SecurityGroupId });
         var listener = await service.AddListenerAsync(lb.LoadBalancerId, new ListenerSpec { Port = 30880, Protocol = "http" }, openFirewall: true);
         var backends = await service.AddBackendsAsync(new[] { new BackendBatch(listener.ListenerId, LabCloud.Names.Select(n => new BackendSpec { ResourceId = cloud.IdOf(n), Port = 30880 }).ToList()) });
 
