@@ -45,6 +45,8 @@ BeforeDiscovery {
         @{ Code = 'KubernetesVersionIncompatible'; Severity = 'Error'; Target = 'v1.28.15'; Change = @{ Version = 'v1.28.15'; KubeSphere = 'v3.4.1' } }
         @{ Code = 'KubeSphereVersionUnsupported'; Severity = 'Error'; Target = 'v4.1.2'; Change = @{ KubeSphere = 'v4.1.2' } }
         @{ Code = 'KubeSphereVersionUnpinned'; Severity = 'Warning'; Target = 'latest'; Change = @{ KubeSphere = 'latest' } }
+        @{ Code = 'KubeSphereComponentUnsupported'; Severity = 'Error'; Target = 'gatekeeper'; Change = @{ KubeSphere = 'v3.3.2'; KubeSphereSpec = 'spec: {gatekeeper: {enabled: true}}' } }
+        @{ Code = 'ConfigMapDocumentStray'; Severity = 'Error'; Target = 'extra'; Change = @{ Append = '---', 'apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: extra' } }
     )
 }
 
@@ -77,13 +79,14 @@ BeforeAll {
     function New-ConfigYaml {
         # A valid v1alpha2 config (master1-3 control plane and etcd, node1 worker, VIP 10.0.0.253) with -Change
         # applied; keys: Name, AddHost (extra host flow lines), Etcd, ControlPlane, Worker, Domain, Address, Port,
-        # InternalLoadBalancer, Version, ContainerManager, EtcdType, Plugin, PodCidr, ServiceCidr, KubeSphere.
+        # InternalLoadBalancer, Version, ContainerManager, EtcdType, Plugin, PodCidr, ServiceCidr, KubeSphere, KubeSphereSpec,
+        # Append (lines after the last document).
         param([hashtable] $Change = @{})
         $v = @{
             Name = 'sample'; AddHost = @(); Etcd = 'master1', 'master2', 'master3'; ControlPlane = 'master1', 'master2', 'master3'
             Worker = @('node1'); Domain = 'lb.kubesphere.local'; Address = '10.0.0.253'; Port = 6443; InternalLoadBalancer = $null
             Version = 'v1.23.17'; ContainerManager = 'docker'; EtcdType = 'kubekey'; Plugin = 'calico'
-            PodCidr = '10.233.64.0/18'; ServiceCidr = '10.233.0.0/18'; KubeSphere = $null
+            PodCidr = '10.233.64.0/18'; ServiceCidr = '10.233.0.0/18'; KubeSphere = $null; KubeSphereSpec = 'spec: {}'; Append = @()
         }
         foreach ($key in $Change.Keys) { $v[$key] = $Change[$key] }
         $hostLines = foreach ($entry in @('master1', 2), @('master2', 3), @('master3', 4), @('node1', 5)) {
@@ -110,8 +113,9 @@ BeforeAll {
             '  network:', "    plugin: $($v.Plugin)", "    kubePodsCIDR: $($v.PodCidr)", "    kubeServiceCIDR: $($v.ServiceCidr)"
             if ($v.KubeSphere) {
                 '---', 'apiVersion: installer.kubesphere.io/v1alpha1', 'kind: ClusterConfiguration', 'metadata:', '  name: ks-installer'
-                '  namespace: kubesphere-system', '  labels:', "    version: $($v.KubeSphere)", 'spec: {}'
+                '  namespace: kubesphere-system', '  labels:', "    version: $($v.KubeSphere)", $v.KubeSphereSpec
             }
+            $v.Append
         )
         $lines -join "`n"
     }
@@ -523,6 +527,20 @@ Describe 'Test-HaClusterConfig: every validation rule' {
         $found[0].Message | Should -Not -Match 'Testing123'
         # -Quiet is $false whenever there is an error finding.
         Test-HaClusterConfig -Path $path -Quiet | Should -Be (-not ($findings | Where-Object Severity -EQ 'Error'))
+    }
+
+    It 'checks the exact Kubernetes patch as kk v3.1.12 does: refuses v1.26.16, accepts v1.26.15' {
+        $refused = Join-Path $TestDrive 'k8s-v1.26.16.yaml'
+        Set-Content -Path $refused -Value (New-ConfigYaml -Change @{ Version = 'v1.26.16' })
+        $finding = @(Test-HaClusterConfig -Path $refused | Where-Object Code -EQ 'KubernetesVersionUnsupported')
+        $finding.Count | Should -Be 1
+        $finding[0].Target | Should -Be 'v1.26.16'
+        $finding[0].Message | Should -Match 'kk v3\.1\.12 does not install Kubernetes v1\.26\.16.*newest patch of that minor it installs is v1\.26\.15'
+        Test-HaClusterConfig -Path $refused -Quiet | Should -BeFalse
+
+        $accepted = Join-Path $TestDrive 'k8s-v1.26.15.yaml'
+        Set-Content -Path $accepted -Value (New-ConfigYaml -Change @{ Version = 'v1.26.15' })
+        Test-HaClusterConfig -Path $accepted | Should -BeNullOrEmpty
     }
 
     It 'has a case for every code the validator can report' -ForEach @(@{ Covered = @($RuleCases.Code) }) {

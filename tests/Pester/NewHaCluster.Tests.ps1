@@ -170,7 +170,7 @@ New-HaCluster -Name $Name -ControlPlane (Get-QcInstance -Name master*) -Worker (
 }
 
 AfterAll {
-    foreach ($name in 'e2e', 'resume', 'flaky') { Stop-Sim $name }
+    foreach ($name in 'e2e', 'resume', 'flaky', 'masters') { Stop-Sim $name }
     Stop-LabHost -Address 127.90.0.2-7
     Disconnect-QingCloud -ErrorAction SilentlyContinue
     Remove-Item -Recurse -Force $Work -ErrorAction SilentlyContinue
@@ -315,6 +315,52 @@ New-HaCluster -Name whatif -ControlPlane master1, master2, master3 -Worker node1
         # Idempotent: nothing left to remove is a warning, not an error.
         Remove-HaCluster -Name e2e -StatePath $Cluster.StatePath -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue
         $warnings | Should -Match 'nothing to remove'
+    }
+}
+
+Describe 'New-HaCluster without -Worker: kk fails once at InitKubernetes, the re-run completes at v1.23.17' {
+    BeforeAll {
+        $script:Emulator = Start-ClusterEmulator
+        # kk's etcd comes up, then kubeadm init times out: the run fails and kk's etcd keeps listening, as on real nodes.
+        $failOnce = New-KkWrapper 'kk-init-once' @{ KK_SIM_FAIL = 'init-timeout:once' }
+        $script:Splat = @{
+            Name = 'masters'; ControlPlane = (Get-QcInstance -Name master*); VxNet = 'pn'; TaskBox = 'master1'; KubeSphereVersion = 'v3.4.1'
+            KubeKeyPath = $failOnce; KnownHostsPath = $KnownHosts; StatePath = (Join-Path $Work 'masters.hacluster.json'); Confirm = $false
+        } + $Login
+        $script:FirstError = $null
+        try { New-HaCluster @Splat -WarningAction SilentlyContinue -ErrorAction Stop | Out-Null } catch { $script:FirstError = $_ }
+        $etcd = [System.Net.Sockets.TcpClient]::new()
+        $script:EtcdAfterFailure = try { $etcd.Connect('127.90.0.2', 2379); $true } catch { $false } finally { $etcd.Dispose() }
+        $script:Cluster = New-HaCluster @Splat -WarningAction SilentlyContinue
+        $script:Log = Get-Content -Raw (Join-Path $RemoteHome 'hacluster/masters/hacluster-install.log')
+    }
+
+    AfterAll {
+        Stop-Sim masters
+        Stop-TestEmulator $Emulator
+    }
+
+    It 'the first run fails in InitKubernetesModule and leaves kk''s etcd listening' {
+        $FirstError | Should -Not -BeNullOrEmpty
+        $FirstError.FullyQualifiedErrorId | Should -Match '^KubeKeyInstallFailed,'
+        $FirstError.Exception.Message | Should -Match 'in module InitKubernetesModule'
+        $EtcdAfterFailure | Should -BeTrue
+    }
+
+    It 'the re-run passes the preflight on kk''s own etcd, kk carries on and the cluster is healthy' {
+        $Cluster.Health | Should -Be 'Healthy'
+        $Cluster.Workers | Should -BeNullOrEmpty
+        $Cluster.Checks | Where-Object -Not Passed | Should -BeNullOrEmpty
+        $Log | Should -Match '\[ETCDConfigureModule\] Health check on exist etcd'
+        $Log | Should -Match 'Pipeline\[CreateClusterPipeline\] execute successfully'
+    }
+
+    It 'succeeded at the default v1.23.17 with kk''s taint error lines in its log (masters are workers)' {
+        $Log | Should -Match 'Install k8s with default version:  v1\.23\.17'
+        foreach ($node in 'master1', 'master2', 'master3') {
+            $Log | Should -Match ([regex]::Escape("stdout: [$node]") + '\r?\n' + [regex]::Escape('error: taint "node-role.kubernetes.io/control-plane:NoSchedule" not found'))
+            $Log | Should -Match ([regex]::Escape("[WARN] Failed to exec command: sudo -E /bin/bash -c `"/usr/local/bin/kubectl taint nodes $node node-role.kubernetes.io/control-plane=:NoSchedule-`""))
+        }
     }
 }
 

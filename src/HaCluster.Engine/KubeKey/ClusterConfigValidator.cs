@@ -345,9 +345,21 @@ public static class ClusterConfigValidator
             error(ConfigFindingCode.KubernetesVersionUnsupported, versionText, unsupported);
         }
 
+        // kk reads every kind: ConfigMap document as KubeSphere's config (kubekey@v3.1.12 cmd/kk/pkg/common/loader.go).
+        foreach (var stray in config.OtherDocuments.OfType<Yaml.YMap>().Where(d => d.GetString("kind") == "ConfigMap"))
+        {
+            var name = (stray.Find("metadata") as Yaml.YMap)?.GetString("name") ?? "(no name)";
+            error(ConfigFindingCode.ConfigMapDocumentStray, name, $"The file has a ConfigMap document '{name}'; kk takes any ConfigMap for KubeSphere's ClusterConfiguration and fails on it ('Unknown version'). Remove it from the kk config.");
+        }
+
         if (config.KubeSphere is not { } kubeSphere)
         {
             return;
+        }
+
+        foreach (var (component, since) in kubeSphere.ComponentsMissingIn(kubeSphere.Version))
+        {
+            error(ConfigFindingCode.KubeSphereComponentUnsupported, component, $"KubeSphere {KubeKeyVersions.Normalize(kubeSphere.Version)} has no {component} (its ClusterConfiguration has that key from {since}); choose KubeSphere {since} or later, or leave {component} off.");
         }
 
         var ks = KubeKeyVersions.Normalize(kubeSphere.Version); // kk reads 3.4.1 as v3.4.1

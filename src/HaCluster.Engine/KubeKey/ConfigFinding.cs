@@ -153,4 +153,10 @@ public static class ConfigFindingCode
 
     /// <summary>A development KubeSphere build (latest, master, nightly) with no documented Kubernetes range.</summary>
     public const string KubeSphereVersionUnpinned = nameof(KubeSphereVersionUnpinned);
+
+    /// <summary>A KubeSphere component is switched on that the chosen KubeSphere version does not have.</summary>
+    public const string KubeSphereComponentUnsupported = nameof(KubeSphereComponentUnsupported);
+
+    /// <summary>A <c>kind: ConfigMap</c> document other than ks-installer's: kk takes any ConfigMap for KubeSphere's config.</summary>
+    public const string ConfigMapDocumentStray = nameof(ConfigMapDocumentStray);
 }

@@ -21,6 +21,9 @@ public static class KubeKeyInstallErrorIds
     /// <summary>The download script ran but left no working kk.</summary>
     public const string KubeKeyDownloadFailed = "KubeKeyDownloadFailed";
 
+    /// <summary>kk was uploaded to a taskbox without curl, which kk needs to download the Kubernetes binaries.</summary>
+    public const string TaskBoxCurlMissing = "TaskBoxCurlMissing";
+
     /// <summary>An option value is wrong (zone, timeout, working directory).</summary>
     public const string InstallOptionInvalid = "InstallOptionInvalid";
 

@@ -474,6 +474,18 @@ public static class KubeKeyInstaller
         var plan = run.Plan;
         if (plan.LocalKubeKey is string local)
         {
+            // kk downloads every Kubernetes binary on the machine it runs on with `curl -L -o` (kubekey@v3.1.12
+            // cmd/kk/cmd/create/cluster.go --download-cmd); the download script needs curl too, so only here can it be missing.
+            var curl = await session.RunAsync("command -v curl", new SshRunOptions { Timeout = ShortCommand }, cancellationToken).ConfigureAwait(false);
+            if (!curl.Succeeded || curl.Stdout.Trim().Length == 0)
+            {
+                throw new HaClusterException(
+                    KubeKeyInstallErrorIds.TaskBoxCurlMissing,
+                    FailureKind.ResourceUnavailable,
+                    $"The taskbox {run.TaskBox.DisplayName} has no curl; kk downloads kubeadm, kubelet and the other binaries there with curl. Install curl on the taskbox.",
+                    run.TaskBox.DisplayName);
+            }
+
             run.Narrator.Step($"Uploading kk from {local} to {workspace.KkPath} (mode 0755)");
             await session.UploadFileAsync(local, workspace.KkPath, SshFileMode.Executable, cancellationToken).ConfigureAwait(false);
             return await CheckVersionAsync(session, run, workspace, cancellationToken).ConfigureAwait(false);

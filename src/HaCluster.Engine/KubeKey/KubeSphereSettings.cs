@@ -31,8 +31,8 @@ public sealed class KubeSphereSettings
         new("topology", "network.topology.type", on: "weave-scope", off: "none"),
         new("openpitrix", "openpitrix.store.enabled", "appstore"),
         new("servicemesh", "servicemesh.enabled"),
-        new("edgeruntime", "edgeruntime.enabled", "kubeedge", also: "edgeruntime.kubeedge.enabled"),
-        new("gatekeeper", "gatekeeper.enabled"),
+        new("edgeruntime", "edgeruntime.enabled", "kubeedge", also: "edgeruntime.kubeedge.enabled", since: "3.3.0"),
+        new("gatekeeper", "gatekeeper.enabled", since: "3.4.0"),
         new("redis", "common.redis.enabled"),
         new("openldap", "common.openldap.enabled"),
     };
@@ -72,6 +72,28 @@ public sealed class KubeSphereSettings
     {
         var document = (YMap)YamlText.Parse(KubeSphereTemplate.Text, "KubeSphere template")[0];
         return new KubeSphereSettings(document) { Version = version };
+    }
+
+    /// <summary>
+    /// The enabled components that KubeSphere <paramref name="version"/> has no key for, each with the first release that
+    /// has it. kk generates each version's own ClusterConfiguration (kubekey@v3.1.12 version/kubesphere/templates): v3.3
+    /// has no <c>gatekeeper</c>, and before v3.3 KubeEdge is <c>kubeedge:</c>, not <c>edgeruntime:</c>; ks-installer
+    /// reads only its own keys, so such a component would silently not be installed.
+    /// </summary>
+    /// <param name="version">The KubeSphere version, with or without its v.</param>
+    /// <returns>(component, first version that has it) pairs; empty for development builds.</returns>
+    public IReadOnlyList<(string Component, string Since)> ComponentsMissingIn(string version)
+    {
+        var text = version.TrimStart('v');
+        var dash = text.IndexOf('-');
+        if (!System.Version.TryParse(dash < 0 ? text : text.Substring(0, dash), out var parsed))
+        {
+            return Array.Empty<(string, string)>();
+        }
+
+        return Components.Where(c => c.Since is not null && parsed < c.Since && IsOn(c))
+            .Select(c => (c.Name, "v" + c.Since!.ToString(3)))
+            .ToList();
     }
 
     /// <summary>True when <paramref name="name"/> (or one of its aliases) names a component.</summary>
@@ -135,8 +157,9 @@ public sealed class KubeSphereSettings
 
     private sealed class Component
     {
-        public Component(string name, string path, string? alias = null, string on = "true", string off = "false", string? also = null)
+        public Component(string name, string path, string? alias = null, string on = "true", string off = "false", string? also = null, string? since = null)
         {
+            Since = since is null ? null : new Version(since);
             Name = name;
             Also = also;
             Path = path;
@@ -156,5 +179,8 @@ public sealed class KubeSphereSettings
         public string Off { get; }
 
         public string? Also { get; }
+
+        /// <summary>First KubeSphere release whose ClusterConfiguration has the key (kk's cc_vXYZ templates); null: all.</summary>
+        public Version? Since { get; }
     }
 }

@@ -49,6 +49,8 @@ public sealed class ClusterConfigValidatorTests
         ["NetworkPluginUnknown"] = (c => c.Network.Plugin = "weave", FindingSeverity.Error, "weave"),
         ["KubeSphereVersionUnsupported"] = (c => c.KubeSphere = KubeSphereSettings.CreateDefault("v4.1.2"), FindingSeverity.Error, "v4.1.2"),
         ["KubeSphereVersionUnpinned"] = (c => c.KubeSphere = KubeSphereSettings.CreateDefault("nightly-20240101"), FindingSeverity.Warning, "nightly-20240101"),
+        ["KubeSphereComponentUnsupported"] = (c => { c.KubeSphere = KubeSphereSettings.CreateDefault("v3.3.2"); c.Kubernetes.Version = "v1.23.17"; c.KubeSphere.Enable("gatekeeper"); }, FindingSeverity.Error, "gatekeeper"),
+        ["ConfigMapDocumentStray"] = (c => c.OtherDocuments.Add(HaCluster.Engine.KubeKey.Yaml.YamlText.Parse("kind: ConfigMap\nmetadata:\n  name: extra\n", "test")[0]), FindingSeverity.Error, "extra"),
     };
 
     public static IEnumerable<object[]> Codes => Cases.Keys.Select(k => new object[] { k });
@@ -209,6 +211,30 @@ public sealed class ClusterConfigValidatorTests
     {
         Assert.Contains(KubernetesSettings.DefaultVersion, KubeKeyReleases.Supported(KubeKeyBinary.DefaultVersion)!);
         Assert.Equal(KubernetesSettings.DefaultVersion, KubeKeyReleases.DefaultKubernetes(KubeKeyBinary.DefaultVersion));
+    }
+
+    [Theory]
+    [InlineData("v3.4.1", "gatekeeper", null)]
+    [InlineData("v3.3.2", "gatekeeper", "v3.4.0")]
+    [InlineData("v3.3.2", "edgeruntime", null)]
+    [InlineData("v3.2.1", "edgeruntime", "v3.3.0")]
+    [InlineData("v3.1.1", "devops", null)]
+    public void KubeSphereComponent_TheVersionLacks_IsRefusedNamingTheVersion(string version, string component, string? since)
+    {
+        var config = KubeKeyFixtures.Tutorial();
+        config.Kubernetes.Version = version == "v3.1.1" ? "v1.20.10" : "v1.22.17";
+        config.KubeSphere = KubeSphereSettings.CreateDefault(version);
+        config.KubeSphere.Enable(component);
+
+        var finding = ClusterConfigValidator.Validate(config).SingleOrDefault(f => f.Code == "KubeSphereComponentUnsupported");
+
+        Assert.Equal(since is null, finding is null);
+        if (finding is not null)
+        {
+            Assert.Equal(component, finding.Target);
+            Assert.StartsWith("KubeSphere " + version + " has no " + component, finding.Message, StringComparison.Ordinal);
+            Assert.Contains(since!, finding.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -170,6 +170,40 @@ public sealed class InstallLab : LabFixture
     }
 }
 
+/// <summary>One lab host whose sessions have no curl on PATH.</summary>
+public sealed class NoCurlLab : LabFixture
+{
+    public NoCurlLab()
+        : base("--exclude", "curl", "127.70.2.2")
+    {
+    }
+}
+
+public sealed class KubeKeyTaskBoxWithoutCurlTests : IClassFixture<NoCurlLab>
+{
+    private readonly NoCurlLab _lab;
+
+    public KubeKeyTaskBoxWithoutCurlTests(NoCurlLab lab) => _lab = lab;
+
+    [Fact]
+    public async Task UploadedKk_OnATaskBoxWithoutCurl_IsRefusedBeforeKkRuns()
+    {
+        var config = new ClusterConfig { Name = "nocurl" };
+        config.Hosts.Add(new HaHost("master1", _lab.Host.Address) { Port = _lab.Host.Port, User = _lab.Host.User, Password = _lab.Host.PasswordEndpoint().Password, PrivateKeyPath = _lab.Host.PasswordEndpoint().PrivateKeyPath });
+        config.RoleGroups.Etcd.Add("master1");
+        config.RoleGroups.ControlPlane.Add("master1");
+        config.RoleGroups.Worker.Add("master1");
+        var kk = Path.Combine(_lab.Folder, "kk");
+        File.WriteAllText(kk, "#!/bin/sh\necho v3.1.12\n");
+        var options = new KubeKeyInstallOptions { WorkingDirectory = "~/hacluster-nocurl-" + Guid.NewGuid().ToString("N").Substring(0, 8), KubeKeyPath = kk, SkipPreflight = true, Connect = _lab.Trusting() };
+
+        var error = await Assert.ThrowsAsync<HaClusterException>(() => KubeKeyInstaller.InstallAsync(config, _lab.Host.PasswordEndpoint(), options));
+
+        Assert.Equal(KubeKeyInstallErrorIds.TaskBoxCurlMissing, error.ErrorId);
+        Assert.Contains("has no curl", error.Message, StringComparison.Ordinal);
+    }
+}
+
 public sealed class KubeKeyInstallerTests : IClassFixture<InstallLab>, IDisposable
 {
     private readonly InstallLab _lab;
