@@ -134,3 +134,22 @@ Describe 'Bad input: a specific error, nothing created, the state file untouched
         Get-StateFileHash | Should -Be $hash -Because 'the state file is left alone'
     }
 }
+
+Describe '-Debug in a non-interactive host' {
+    It 'writes the Debug and Verbose lines without prompting and completes' {
+        # -Debug made every line ask "Continue?"; pwsh -NonInteractive refused the prompt and ended the command.
+        $lines = Invoke-FreshPwsh @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$ModuleManifest'
+Connect-QingCloud -AccessKeyId '$($Emulator.AccessKeyId)' -SecretAccessKey (ConvertTo-SecureString '$($Emulator.Secret)' -AsPlainText -Force) -Zone '$($Emulator.Zone)' -Endpoint '$($Emulator.Endpoint)' -Debug
+`$count = @(Get-QcInstance -Debug 5>&1 4>&1 | ForEach-Object { if (`$_ -is [System.Management.Automation.DebugRecord]) { 'debug: ' + `$_.Message } elseif (`$_ -is [System.Management.Automation.VerboseRecord]) { 'verbose: ' + `$_.Message } else { 'object' } })
+`$count
+"completed, `$(`$Error.Count) errors"
+"@
+        ($lines -join "`n") | Should -Not -Match 'NonInteractive mode|Exception'
+        $lines | Should -Contain 'completed, 0 errors'
+        @($lines | Where-Object { $_ -like 'debug: QingCloud GET *' }).Count | Should -BeGreaterThan 0
+        @($lines | Where-Object { $_ -like 'verbose: *' }).Count | Should -BeGreaterThan 0
+        @($lines | Where-Object { $_ -eq 'object' }).Count | Should -Be 6
+    }
+}

@@ -56,6 +56,7 @@ public sealed class ConvertFromKkLogCommand : HaCmdlet
     /// <summary>Starts the parser for piped text.</summary>
     protected override void BeginProcessing()
     {
+        base.BeginProcessing();
         if (ParameterSetName == TextSet)
         {
             _parser = new KkLogParser();

@@ -4,6 +4,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using System.Reflection;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -21,6 +22,7 @@ public abstract class HaCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private BlockingCollection<Action<HaCmdlet>>? _queue;
+    private bool _debugPreferenceChecked;
 
     /// <summary>Tripped when the user presses Ctrl+C or the pipeline stops.</summary>
     protected CancellationToken CancellationToken => _stopping.Token;
@@ -32,6 +34,25 @@ public abstract class HaCmdlet : PSCmdlet, IDisposable
 
     /// <summary>Cancels engine work in flight.</summary>
     protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>
+    /// Writes a debug line without ever prompting. <c>-Debug</c> makes a compiled cmdlet ask "Continue?" at each Debug,
+    /// Verbose and Warning line, and a non-interactive host (a runbook, <c>pwsh -NonInteractive</c>) refuses the prompt
+    /// with an error that ends the command. <c>-Debug</c> asks to see the lines: they are written without asking.
+    /// </summary>
+    /// <param name="message">The line.</param>
+    protected void WriteDebugLine(string message)
+    {
+        if (!_debugPreferenceChecked)
+        {
+            ContinueInsteadOfInquire();
+        }
+
+        WriteDebug(message);
+    }
+
+    /// <summary>Makes <c>-Debug</c> show Debug and Verbose lines without prompting (see <see cref="WriteDebugLine"/>); overrides call it first.</summary>
+    protected override void BeginProcessing() => ContinueInsteadOfInquire();
 
     /// <summary>Releases the cancellation source.</summary>
     public void Dispose()
@@ -183,6 +204,28 @@ public abstract class HaCmdlet : PSCmdlet, IDisposable
     };
 
     /// <summary>Queues a write for the pipeline thread; a write after the work completed is dropped, never thrown back into the engine.</summary>
+    // -Debug makes every Debug, Verbose and Warning line ask "Continue? [Y] Yes [A] Yes to All ...". The runtime keeps
+    // the answer per stream in a non-public field; "Yes to All" is set for those three streams up front, as the user
+    // would answer. Where the fields cannot be found (another PowerShell) nothing changes. ShouldProcess (-Confirm)
+    // and errors are left alone.
+    private void ContinueInsteadOfInquire()
+    {
+        _debugPreferenceChecked = true;
+        if (!(MyInvocation.BoundParameters.TryGetValue("Debug", out var debug) && debug is SwitchParameter { IsPresent: true }) || CommandRuntime is null)
+        {
+            return;
+        }
+
+        foreach (var name in new[] { "lastDebugContinueStatus", "lastVerboseContinueStatus", "lastWarningContinueStatus" })
+        {
+            var field = CommandRuntime.GetType().GetField(name, BindingFlags.Instance | BindingFlags.NonPublic);
+            if (field is { FieldType.IsEnum: true } && Enum.IsDefined(field.FieldType, "YesToAll"))
+            {
+                field.SetValue(CommandRuntime, Enum.Parse(field.FieldType, "YesToAll"));
+            }
+        }
+    }
+
     private static void Post(BlockingCollection<Action<HaCmdlet>> queue, Action<HaCmdlet> write)
     {
         if (!queue.IsAddingCompleted)
@@ -206,7 +249,7 @@ public abstract class HaCmdlet : PSCmdlet, IDisposable
 
         public void Verbose(string message) => Post(c => c.WriteVerbose(message));
 
-        public void Debug(string message) => Post(c => c.WriteDebug(message));
+        public void Debug(string message) => Post(c => c.WriteDebugLine(message));
 
         public void Warning(string message) => Post(c => c.WriteWarning(message));
 
