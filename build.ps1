@@ -131,12 +131,12 @@ function Invoke-Test {
     $pesterJson = Join-Path $results 'pester.json'
     $paths = if ($PesterPath) { $PesterPath } else { @(Join-Path $Root 'tests/Pester') }
     $runner = @'
-param($PesterModule, $Paths, $ResultFile, $ResultXml)
+param($PesterModule, [string] $Paths, $ResultFile, $ResultXml)
 # ANSI escapes in failure messages break Pester's NUnit writer.
 $PSStyle.OutputRendering = 'PlainText'
 Import-Module $PesterModule -Force
 $config = New-PesterConfiguration
-$config.Run.Path = $Paths
+$config.Run.Path = $Paths -split [IO.Path]::PathSeparator  # one argument: -File binds only the first of several
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Normal'
 $config.TestResult.Enabled = $true
@@ -150,7 +150,7 @@ $failedBlocks = @($run.FailedBlocks).Count + @($run.FailedContainers).Count
     $runnerPath = Join-Path $results 'Invoke-PesterRun.ps1'
     Set-Content -Path $runnerPath -Value $runner
     $pesterModule = Join-Path ([Environment]::GetFolderPath('UserProfile')) ".nuget/packages/pester/$PesterVersion/tools/Pester.psd1"
-    & dotnet pwsh -NoProfile -NonInteractive -File $runnerPath -PesterModule $pesterModule -Paths $paths -ResultFile $pesterJson -ResultXml (Join-Path $results 'pester.xml')
+    & dotnet pwsh -NoProfile -NonInteractive -File $runnerPath -PesterModule $pesterModule -Paths ($paths -join [IO.Path]::PathSeparator) -ResultFile $pesterJson -ResultXml (Join-Path $results 'pester.xml')
     $pester = if (Test-Path $pesterJson) { Get-Content -Raw $pesterJson | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
 
     $passed = $xunit.Passed + $pester.Passed
