@@ -7,7 +7,8 @@
 .DESCRIPTION
     Starts the QingCloud emulator with its built-in demo world (out/tools/emulator, http://127.0.0.1:7878/iaas/: VxNet pn
     127.0.0.0/24, master1-3 and node1-3 on 127.0.0.2-7, EIPs from 127.0.1.0/24) and six lab machines (one OpenSSH sshd on
-    each of 127.0.0.2-7) whose `kk` is the KubeKey simulator. Then it runs the commands of the README's tour: Connect-QingCloud,
+    each of 127.0.0.2-7) whose `kk` is the KubeKey simulator and `helm` its Helm stand-in. KubeSphere 4 (chart 1.2.4,
+    KubeSphere 4.2.1) is installed with Helm after kk has built Kubernetes. Then it runs the commands of the README's tour: Connect-QingCloud,
     Get-QcInstance, New-HaCluster -WhatIf, New-HaCluster -Failover, Test-HaCluster, Remove-HaCluster; prints the cluster and
     the check table; and finally stops the simulator's stand-ins, the lab and the emulator (also after a failure or Ctrl+C).
 .PARAMETER ModuleManifest
@@ -93,17 +94,17 @@ try {
         Worker            = Get-QcInstance node*
         VxNet             = 'pn'
         TaskBox           = 'master1'
-        KubeSphereVersion = 'v3.4.1'
+        KubeSphereChartVersion = '1.2.4'
         KnownHostsPath    = $knownHosts
         AcceptNewHostKey  = $true
         StatePath         = $statePath
     } + $login
-    $command = 'New-HaCluster -Name demo -ControlPlane (Get-QcInstance master*) -Worker (Get-QcInstance node*) -VxNet pn -Credential $cred -TaskBox master1 -KubeSphereVersion v3.4.1'
+    $command = 'New-HaCluster -Name demo -ControlPlane (Get-QcInstance master*) -Worker (Get-QcInstance node*) -VxNet pn -Credential $cred -TaskBox master1 -KubeSphereChartVersion 1.2.4'
 
     Show-Step 'The plan: every step with the QingCloud actions it calls (nothing changes)' "$command -WhatIf"
     New-HaCluster @newCluster -WhatIf
 
-    Show-Step 'Steps 1-4 of the tutorial in one command: load balancers, config with the VIP, kk install, HA checks with a master shut down' "`$cluster = $command -Failover"
+    Show-Step 'Steps 1-4 of the tutorial in one command: load balancers, config with the VIP, Kubernetes with kk, KubeSphere 4 with Helm, HA checks with a master shut down' "`$cluster = $command -Failover"
     # A failed check is a non-terminating error: the demo still shows the table and cleans up, then fails.
     $cluster = New-HaCluster @newCluster -Failover -Confirm:$false -ErrorAction Continue
     $cluster | Format-List | Out-Host

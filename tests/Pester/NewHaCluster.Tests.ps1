@@ -67,7 +67,7 @@ BeforeAll {
 
     function script:New-Cluster([string] $Name, [switch] $Failover) {
         New-HaCluster -Name $Name -ControlPlane (Get-QcInstance -Name master*) -Worker (Get-QcInstance -Name node*) -VxNet pn @Login -TaskBox master1 `
-            -KubeSphereVersion v3.4.1 -KubeKeyPath $Kk -KnownHostsPath $KnownHosts -StatePath (Join-Path $Work "$Name.hacluster.json") -Failover:$Failover -Confirm:$false
+            -KubeSphereVersion v3.4.1 -ImageRegistry 127.90.0.250:5000 -KubeKeyPath $Kk -KnownHostsPath $KnownHosts -StatePath (Join-Path $Work "$Name.hacluster.json") -Failover:$Failover -Confirm:$false
     }
 
     # Exactly one of everything the cluster makes, with the right backends and one rule per port.
@@ -139,7 +139,7 @@ Import-Module '$ModuleManifest'
 Connect-QingCloud -AccessKeyId '$($Emulator.AccessKeyId)' -SecretAccessKey (ConvertTo-SecureString `$env:HACLUSTER_TEST_QC_SECRET -AsPlainText -Force) -Zone '$($Emulator.Zone)' -Endpoint '$($Emulator.Endpoint)'
 `$password = if (`$env:HACLUSTER_TEST_SSH_PASSWORD) { ConvertTo-SecureString `$env:HACLUSTER_TEST_SSH_PASSWORD -AsPlainText -Force } else { [securestring]::new() }
 `$credential = [pscredential]::new('$($Login.Credential.UserName)', `$password)
-New-HaCluster -Name $Name -ControlPlane (Get-QcInstance -Name master*) -Worker (Get-QcInstance -Name node*) -VxNet pn -Credential `$credential $keyArgument -TaskBox master1 -KubeSphereVersion v3.4.1 -KubeKeyPath '$KubeKey' -KnownHostsPath '$KnownHosts' -StatePath '$(Join-Path $Work "$Name.hacluster.json")' -Confirm:`$false -Verbose
+New-HaCluster -Name $Name -ControlPlane (Get-QcInstance -Name master*) -Worker (Get-QcInstance -Name node*) -VxNet pn -Credential `$credential $keyArgument -TaskBox master1 -KubeSphereVersion v3.4.1 -ImageRegistry 127.90.0.250:5000 -KubeKeyPath '$KubeKey' -KnownHostsPath '$KnownHosts' -StatePath '$(Join-Path $Work "$Name.hacluster.json")' -Confirm:`$false -Verbose
 "@
         $pwsh = Join-Path $PSHOME 'pwsh'
         $arguments = @('-NoProfile', '-NonInteractive', '-File', $file)

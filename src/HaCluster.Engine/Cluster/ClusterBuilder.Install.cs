@@ -35,6 +35,10 @@ public sealed partial class ClusterBuilder
 
         var connect = new SshConnectOptions { HostKeyPolicy = new HostKeyPolicy(request.KnownHostsPath, request.AcceptNewHostKey), Observer = Observer };
         await InstallAsync(plan, store, bar, config, connect, cancellationToken).ConfigureAwait(false);
+        if (request.UsesHelm)
+        {
+            await InstallKubeSphereAsync(plan, store, bar, connect, cancellationToken).ConfigureAwait(false);
+        }
 
         bar.Starting("waiting until every backend is up");
         var ids = store.Read(s => new[] { s.Internal.LoadBalancerId!, s.External.LoadBalancerId! });
@@ -64,6 +68,7 @@ public sealed partial class ClusterBuilder
             CaCertificatePath = request.CaCertificatePath,
             Failover = request.Failover,
             FailoverMaster = request.FailoverMaster,
+            ConsolePort = request.ConsoleNodePort,
         };
         var results = await new ClusterVerifier(_client).VerifyAsync(verification, r => Observer.Verbose("Check " + r), new NestedObserver(Observer), cancellationToken).ConfigureAwait(false);
         var failed = results.Count(r => !r.Passed);
@@ -99,15 +104,10 @@ public sealed partial class ClusterBuilder
             Timeout = request.InstallTimeout,
             Mode = KubeKeyInstallMode.ResumeOrStart,
             Connect = connect,
+            WithLocalStorage = request.UsesHelm,
             Hints = InstallRecoveryHints.NewHaCluster,
         };
-        var endpoint = new SshEndpoint(taskBox.Address, taskBox.Port, taskBox.User)
-        {
-            Name = taskBox.Name,
-            Password = taskBox.Password,
-            PrivateKeyPath = taskBox.PrivateKeyPath,
-        };
-        var result = await KubeKeyInstaller.InstallAsync(config, endpoint, options, new NestedObserver(Observer), cancellationToken).ConfigureAwait(false);
+        var result = await KubeKeyInstaller.InstallAsync(config, TaskBoxEndpoint(plan), options, new NestedObserver(Observer), cancellationToken).ConfigureAwait(false);
         store.Update(s =>
         {
             s.Install.Succeeded = DateTime.UtcNow;
@@ -115,6 +115,40 @@ public sealed partial class ClusterBuilder
             s.Complete(ClusterStepIds.Install);
         });
         bar.Done("installed");
+    }
+
+    private static SshEndpoint TaskBoxEndpoint(ClusterPlan plan)
+    {
+        var taskBox = plan.TaskBox!.Host;
+        return new SshEndpoint(taskBox.Address, taskBox.Port, taskBox.User)
+        {
+            Name = taskBox.Name,
+            Password = taskBox.Password,
+            PrivateKeyPath = taskBox.PrivateKeyPath,
+        };
+    }
+
+    // helm keeps running on the taskbox when this process dies: a re-run reattaches, or recovers a release it left pending.
+    private async Task InstallKubeSphereAsync(ClusterPlan plan, ClusterStateStore store, ClusterProgress.Bar bar, SshConnectOptions connect, CancellationToken cancellationToken)
+    {
+        if (store.IsCompleted(ClusterStepIds.KubeSphere))
+        {
+            Observer.Verbose($"Helm installed KubeSphere (chart {store.Read(s => s.KubeSphereChartVersion)}) earlier; not installing again.");
+            bar.Done("KubeSphere installed earlier");
+            return;
+        }
+
+        var options = KubeSpherePath.Options(plan.Request);
+        options.Connect = connect;
+        bar.Starting($"helm upgrade --install ks-core {options.ResolvedChart} {options.ResolvedChartVersion} on {plan.TaskBox!.Name}");
+        var result = await KubeSphere.KubeSphereInstaller.InstallAsync(TaskBoxEndpoint(plan), plan.ControlPlane.Select(n => n.Host).ToList(), options, new NestedObserver(Observer), cancellationToken).ConfigureAwait(false);
+        store.Update(s =>
+        {
+            s.KubeSphereChartVersion = result.ChartVersion;
+            s.KubeSphereHighAvailability = result.HighAvailability;
+            s.Complete(ClusterStepIds.KubeSphere);
+        });
+        bar.Done($"KubeSphere {result.AppVersion} installed");
     }
 
     /// <summary>Hangs the install's and the checks' progress bars under New-HaCluster's parent bar.</summary>

@@ -45,6 +45,17 @@ public sealed partial class ClusterBuilder
         var progress = new ClusterProgress(Observer, plan.Name, plan.Steps.Count, plan.Steps.Count(s => s.Completed));
         var clusterBar = progress.Child(ClusterBarId, "Cluster", plan.Steps.Count(s => s.Path == "Cluster"));
 
+        if (request.UsesHelm && !request.SkipInstall && !store.IsCompleted(ClusterStepIds.KubeSphere))
+        {
+            // Before anything is created and long before kk: a chart or registry that is gone fails now, not in 30 minutes.
+            clusterBar.Starting("KubeSphere chart preflight");
+            var options = KubeSpherePath.Options(request);
+            options.Connect = new Ssh.SshConnectOptions { HostKeyPolicy = new Ssh.HostKeyPolicy(request.KnownHostsPath, request.AcceptNewHostKey), Observer = Observer };
+            await KubeSphere.KubeSphereInstaller.PreflightAsync(TaskBoxEndpoint(plan), options, Observer, cancellationToken).ConfigureAwait(false);
+            store.Complete(ClusterStepIds.KubeSpherePreflight);
+            clusterBar.Done("KubeSphere chart preflight");
+        }
+
         clusterBar.Starting("tag");
         var tagId = await EnsureTagAsync(store, plan.Name, cancellationToken).ConfigureAwait(false);
         store.Complete(ClusterStepIds.Tag);
@@ -78,7 +89,8 @@ public sealed partial class ClusterBuilder
         state.Internal.LoadBalancerName = ClusterNames.InternalLoadBalancer(plan.Name);
         state.Internal.Port = ClusterNames.ApiPort;
         state.External.LoadBalancerName = ClusterNames.ExternalLoadBalancer(plan.Name);
-        state.External.Port = ClusterNames.ConsolePort;
+        state.External.Port = request.ConsoleNodePort;
+        state.KubeSphereChartVersion = request.KubeSphereChartVersion ?? state.KubeSphereChartVersion;
         state.Nodes = plan.Nodes.Select(n => new NodeState
         {
             Name = n.Name,

@@ -60,7 +60,13 @@ public static class ClusterNames
     /// <summary>The console URL behind an EIP address.</summary>
     /// <param name="address">The EIP's address.</param>
     /// <returns><c>http://&lt;address&gt;:30880</c>, or null.</returns>
-    public static string? ConsoleUrl(string? address) => string.IsNullOrEmpty(address) ? null : $"http://{address}:{ConsolePort.ToString(CultureInfo.InvariantCulture)}";
+    public static string? ConsoleUrl(string? address) => ConsoleUrl(address, ConsolePort);
+
+    /// <summary>The console URL behind an EIP address on a NodePort.</summary>
+    /// <param name="address">The EIP's address.</param>
+    /// <param name="port">The console's NodePort (the external listener's port).</param>
+    /// <returns><c>http://&lt;address&gt;:&lt;port&gt;</c>, or null.</returns>
+    public static string? ConsoleUrl(string? address, int port) => string.IsNullOrEmpty(address) ? null : $"http://{address}:{port.ToString(CultureInfo.InvariantCulture)}";
 }
 
 /// <summary>The stable ids of New-HaCluster's steps, recorded in the state file as they complete.</summary>
@@ -104,6 +110,12 @@ public static class ClusterStepIds
 
     /// <summary>KubeKey config with the VIP as controlPlaneEndpoint.</summary>
     public const string Config = "config";
+
+    /// <summary>The KubeSphere 4 chart proved fetchable from the taskbox (before anything is created).</summary>
+    public const string KubeSpherePreflight = "kubesphere.preflight";
+
+    /// <summary>KubeSphere 4 installed with Helm.</summary>
+    public const string KubeSphere = "kubesphere";
 
     /// <summary>kk create cluster on the taskbox.</summary>
     public const string Install = "install";

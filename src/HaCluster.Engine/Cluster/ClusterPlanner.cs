@@ -10,6 +10,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using HaCluster.Engine.Common;
 using HaCluster.Engine.KubeKey;
+using HaCluster.Engine.KubeSphere;
 using HaCluster.Engine.QingCloud;
 using HaCluster.Engine.Ssh;
 
@@ -86,6 +87,7 @@ public static class ClusterPlanner
             throw new HaClusterException(NameInvalidErrorId, FailureKind.InvalidArgument, $"Cluster name '{request.Name}' must be 1-{ClusterNames.MaxNameLength} lowercase letters, digits and inner '-': it names the load balancers and is the QingCloud tag (shorter than 15 characters).", request.Name);
         }
 
+        KubeSpherePath.Validate(request, client.Observer);
         foreach (var source in request.ApiSources.Concat(request.ConsoleSources))
         {
             if (!Cidr.TryParse(source, out _, out _))
@@ -115,7 +117,7 @@ public static class ClusterPlanner
 
         var nodes = await ResolveNodesAsync(request, client, vxnet, cancellationToken).ConfigureAwait(false);
         Validate(request, nodes, client.Observer);
-        CheckQuotas(nodes);
+        CheckQuotas(request, nodes);
         var taskBox = request.SkipInstall ? null : FindTaskBox(request, nodes);
         var eip = request.EipId is null ? null : await CheckEipAsync(request, lookup, client, cancellationToken).ConfigureAwait(false);
         var steps = Steps(request, vxnet, taskBox, eip);
@@ -222,8 +224,9 @@ public static class ClusterPlanner
     /// <param name="nodes">The nodes.</param>
     /// <param name="endpointAddress">The internal load balancer's VIP.</param>
     /// <returns>The config.</returns>
-    internal static ClusterConfig BuildConfig(ClusterRequest request, IReadOnlyList<ClusterNode> nodes, string? endpointAddress) =>
-        ClusterConfigBuilder.Build(new ClusterConfigOptions
+    internal static ClusterConfig BuildConfig(ClusterRequest request, IReadOnlyList<ClusterNode> nodes, string? endpointAddress)
+    {
+        var config = ClusterConfigBuilder.Build(new ClusterConfigOptions
         {
             Name = request.Name,
             Hosts = nodes.Select(n => n.Host).ToList(),
@@ -233,14 +236,26 @@ public static class ClusterPlanner
             EndpointAddress = endpointAddress,
             Port = ClusterNames.ApiPort,
             KubernetesVersion = request.KubernetesVersion,
-            KubeSphereVersion = request.KubeSphereVersion,
+            // The Helm path gives kk no KubeSphere at all: a 4.x version or its config never reaches kk v3.
+            KubeSphereVersion = request.UsesHelm ? null : request.KubeSphereVersion,
             EnabledComponents = request.EnabledComponents.ToList(),
         });
+        if (config.KubeSphere is not null)
+        {
+            config.KubeSphere.ConsolePort = request.ConsoleNodePort;
+            if (request.ImageRegistry is not null)
+            {
+                config.Registry.PrivateRegistry = request.ImageRegistry;
+            }
+        }
 
-    private static void CheckQuotas(IReadOnlyList<ClusterNode> nodes)
+        return config;
+    }
+
+    private static void CheckQuotas(ClusterRequest request, IReadOnlyList<ClusterNode> nodes)
     {
         var controlPlanes = nodes.Count(n => n.Roles.Contains(ClusterRoles.ControlPlane));
-        foreach (var (listener, count) in new[] { ($"the internal listener ({ClusterNames.ApiPort})", controlPlanes), ($"the external listener ({ClusterNames.ConsolePort})", nodes.Count) })
+        foreach (var (listener, count) in new[] { ($"the internal listener ({ClusterNames.ApiPort})", controlPlanes), ($"the external listener ({request.ConsoleNodePort})", nodes.Count) })
         {
             if (count > LoadBalancerService.MaxBackendsPerListener)
             {
@@ -294,7 +309,13 @@ public static class ClusterPlanner
         const string External = "External";
         const string Cluster = "Cluster";
         var apiPort = ClusterNames.ApiPort;
-        var consolePort = ClusterNames.ConsolePort;
+        var consolePort = request.ConsoleNodePort;
+        if (request.UsesHelm && !request.SkipInstall)
+        {
+            var ks = KubeSpherePath.Options(request);
+            Add(ClusterStepIds.KubeSpherePreflight, Cluster, $"Preflight before anything is created or installed: chart {ks.ResolvedChart} {ks.ResolvedChartVersion} fetchable from the taskbox", taskBox!.Name, "SSH: " + KubeSphereInstaller.ShowChartCommand(ks) + " (or the registry answering, before kk brings helm)");
+        }
+
         Add(ClusterStepIds.Tag, Cluster, $"Tag '{name}' for every resource the cluster creates", name, "DescribeTags", "CreateTag");
         Add(ClusterStepIds.InternalFirewall, Internal, Group(false, apiPort, ApiSourcesOf(request, vxnet)), ClusterNames.SecurityGroup(name, false), groupActions);
         Add(ClusterStepIds.InternalLoadBalancer, Internal, $"Internal load balancer in VxNet {vxnet.VxNetName ?? vxnet.VxNetId}, in its security group", ClusterNames.InternalLoadBalancer(name), "DescribeLoadBalancers", "CreateLoadBalancer", "DescribeJobs", "AttachTags");
@@ -321,8 +342,14 @@ public static class ClusterPlanner
         }
 
         var box = taskBox!.Name;
-        Add(ClusterStepIds.Config, Cluster, $"KubeKey config with the VIP as controlPlaneEndpoint ({request.KubeSphereVersion ?? "Kubernetes only"})", name, "(local)");
-        Add(ClusterStepIds.Install, Cluster, "Install with KubeKey from the taskbox", box, "SSH: preflight", request.KubeKeyPath is null ? "SSH: download kk" : "SFTP: upload kk", "SFTP: upload config (0600)", "SSH: kk create cluster -f <config> -y");
+        Add(ClusterStepIds.Config, Cluster, $"KubeKey config with the VIP as controlPlaneEndpoint ({KubeSpherePath.Describe(request)})", name, "(local)");
+        Add(ClusterStepIds.Install, Cluster, request.UsesHelm ? "Install Kubernetes with KubeKey from the taskbox" : "Install with KubeKey from the taskbox", box, "SSH: preflight", request.KubeKeyPath is null ? "SSH: download kk" : "SFTP: upload kk", "SFTP: upload config (0600)", request.UsesHelm ? "SSH: kk create cluster -f <config> -y --with-local-storage" : "SSH: kk create cluster -f <config> -y");
+        if (request.UsesHelm)
+        {
+            var ks = KubeSpherePath.Options(request);
+            Add(ClusterStepIds.KubeSphere, Cluster, $"Install KubeSphere 4 with Helm (chart {ks.ResolvedChartVersion}, console NodePort {consolePort})", box, "SFTP: upload values (0600)", $"SSH: helm upgrade --install ks-core {ks.ResolvedChart} --version {ks.ResolvedChartVersion} -n kubesphere-system --wait");
+        }
+
         Add(ClusterStepIds.BackendsUp, Cluster, "Wait until every backend is up", name, "DescribeLoadBalancerBackends");
         Add(ClusterStepIds.Verify, Cluster, request.Failover ? "Verify, with the failover drill (stop a master, check, start it)" : "Verify", name, request.Failover
             ? new[] { "DescribeLoadBalancers", "DescribeLoadBalancerBackends", "DescribeSecurityGroupRules", "StopInstances", "StartInstances", "HTTPS /readyz", "HTTP console", "SSH: kubectl get nodes" }

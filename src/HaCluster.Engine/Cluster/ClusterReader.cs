@@ -52,7 +52,7 @@ public static class ClusterReader
         {
             Name = state.Name,
             Vip = internalLb?.Vip ?? state.Internal.Address,
-            ConsoleUrl = ClusterNames.ConsoleUrl(eipAddress),
+            ConsoleUrl = ClusterNames.ConsoleUrl(eipAddress, state.External.Port > 0 ? state.External.Port : ClusterNames.ConsolePort),
             InternalLoadBalancer = internalLb,
             ExternalLoadBalancer = externalLb,
             InternalLoadBalancerId = state.Internal.LoadBalancerId,

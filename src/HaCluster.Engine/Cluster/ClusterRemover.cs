@@ -125,7 +125,7 @@ public sealed class ClusterRemover
             }
 
             var external = lbName.EndsWith("-external", StringComparison.Ordinal);
-            var port = external ? ClusterNames.ConsolePort : ClusterNames.ApiPort;
+            var port = external ? (section?.Port is int recorded and > 0 ? recorded : ClusterNames.ConsolePort) : ClusterNames.ApiPort;
             var own = await FindSecurityGroupAsync(section, ClusterNames.SecurityGroup(name, external), tagId, cancellationToken).ConfigureAwait(false);
             if (own is not null)
             {

@@ -43,6 +43,33 @@ public sealed class ClusterRequest
     /// <summary>KubeSphere version to install, or null for Kubernetes only.</summary>
     public string? KubeSphereVersion { get; set; }
 
+    /// <summary>The ks-core chart version: selects the Helm path (KubeSphere 4.x installed after kk builds Kubernetes).</summary>
+    public string? KubeSphereChartVersion { get; set; }
+
+    /// <summary>The ks-core chart for the Helm path; null: the Community Edition chart (oci://hub.kubesphere.com.cn/kse/ks-core).</summary>
+    public string? KubeSphereChart { get; set; }
+
+    /// <summary>Registry of KubeSphere's images: global/extension.imageRegistry on the Helm path, kk's privateRegistry on the v3 path.</summary>
+    public string? ImageRegistry { get; set; }
+
+    /// <summary>The console's NodePort: the external listener, its backends and its firewall rule use it.</summary>
+    public int ConsoleNodePort { get; set; } = ClusterNames.ConsolePort;
+
+    /// <summary>KubeSphere 4's ha.enabled; null: on with three or more control-plane nodes.</summary>
+    public bool? KubeSphereHighAvailability { get; set; }
+
+    /// <summary>KubeSphere 4's initial admin password, or null for the chart's default.</summary>
+    public SecureString? KubeSphereAdminPassword { get; set; }
+
+    /// <summary>Helm's --timeout for KubeSphere 4.</summary>
+    public TimeSpan KubeSphereTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Go ahead with KubeSphere v3.x (end of life) without -ImageRegistry.</summary>
+    public bool Force { get; set; }
+
+    /// <summary>True when KubeSphere 4.x is installed with Helm after kk.</summary>
+    public bool UsesHelm => KubeSphereChartVersion is not null;
+
     /// <summary>Kubernetes version, or null for kk's default.</summary>
     public string? KubernetesVersion { get; set; }
 

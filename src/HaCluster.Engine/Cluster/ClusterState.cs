@@ -69,6 +69,14 @@ public sealed class ClusterState
     [JsonPropertyName("kubesphere_version")]
     public string? KubeSphereVersion { get; set; }
 
+    /// <summary>The ks-core chart version Helm installed (KubeSphere 4.x), or null.</summary>
+    [JsonPropertyName("kubesphere_chart_version")]
+    public string? KubeSphereChartVersion { get; set; }
+
+    /// <summary>Whether KubeSphere 4.x runs three replicas (ha.enabled), or null when it is not installed with Helm.</summary>
+    [JsonPropertyName("kubesphere_ha")]
+    public bool? KubeSphereHighAvailability { get; set; }
+
     /// <summary>Install progress and outcome.</summary>
     [JsonPropertyName("install")]
     public InstallState Install { get; set; } = new();

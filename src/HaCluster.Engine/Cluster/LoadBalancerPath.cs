@@ -43,7 +43,7 @@ internal sealed class LoadBalancerPath
 
     private string Cluster => _plan.Name;
 
-    private int Port => _external ? ClusterNames.ConsolePort : ClusterNames.ApiPort;
+    private int Port => _external ? _plan.Request.ConsoleNodePort : ClusterNames.ApiPort;
 
     private string LoadBalancerName => _external ? ClusterNames.ExternalLoadBalancer(Cluster) : ClusterNames.InternalLoadBalancer(Cluster);
 

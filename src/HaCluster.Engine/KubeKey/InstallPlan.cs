@@ -37,6 +37,8 @@ internal sealed class InstallPlan
 
     public bool KeepConfig { get; private set; }
 
+    public bool WithLocalStorage { get; private set; }
+
     public bool SkipPreflight { get; private set; }
 
     public InstallRecoveryHints Hints { get; private set; } = InstallRecoveryHints.InstallHaMaster;
@@ -104,6 +106,7 @@ internal sealed class InstallPlan
             ReconnectTimeout = options.ReconnectTimeout > TimeSpan.Zero ? options.ReconnectTimeout : TimeSpan.Zero,
             Mode = options.Mode,
             KeepConfig = options.KeepConfig,
+            WithLocalStorage = options.WithLocalStorage,
             SkipPreflight = options.SkipPreflight,
             Hints = options.Hints,
             PreflightThrottleLimit = Math.Max(1, options.PreflightThrottleLimit),

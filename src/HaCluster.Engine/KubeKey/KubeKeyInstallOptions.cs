@@ -53,6 +53,9 @@ public sealed class KubeKeyInstallOptions
     /// <summary>Leave the uploaded config (it holds the SSH passwords, mode 0600) on the taskbox after kk has finished.</summary>
     public bool KeepConfig { get; set; }
 
+    /// <summary>Ask kk for OpenEBS local storage as the default StorageClass (<c>--with-local-storage</c>): kk v3 adds it by itself only with a ClusterConfiguration, and KubeSphere 4 installed with Helm needs one.</summary>
+    public bool WithLocalStorage { get; set; }
+
     /// <summary>Do not check the cluster's hosts before starting (for hosts this machine cannot reach but the taskbox can).</summary>
     public bool SkipPreflight { get; set; }
 

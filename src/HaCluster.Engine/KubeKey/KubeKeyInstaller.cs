@@ -234,7 +234,8 @@ public static class KubeKeyInstaller
     internal static string RunCommand(InstallPlan plan)
     {
         var command = (plan.Zone is null ? string.Empty : "export KKZONE=" + ShellQuote.Quote(plan.Zone) + "; ")
-            + "./" + InstallWorkspace.KkFileName + " create cluster -f " + ShellQuote.Quote(InstallWorkspace.ConfigFileName) + " -y";
+            + "./" + InstallWorkspace.KkFileName + " create cluster -f " + ShellQuote.Quote(InstallWorkspace.ConfigFileName) + " -y"
+            + (plan.WithLocalStorage ? " --with-local-storage" : string.Empty);
         return plan.KeepConfig
             ? command
             : command + "; rc=$?; rm -f -- " + ShellQuote.Quote(InstallWorkspace.ConfigFileName) + " ./" + InstallWorkspace.KeyFilePrefix + "*; exit $rc";

@@ -71,11 +71,43 @@ public sealed class NewHaClusterCommand : HaClusterCmdlet
     [ValidateNotNullOrEmpty]
     public string? Eip { get; set; }
 
-    /// <summary>KubeSphere version to install with Kubernetes (e.g. v3.4.1); omit for Kubernetes only.</summary>
+    /// <summary>KubeSphere v3.x to install through kk's ClusterConfiguration. v3.4 is end of life and its public images were withdrawn: needs -ImageRegistry (or -Force). For KubeSphere 4 use -KubeSphereChartVersion.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(KubeSphereVersionCompleter))]
     [ValidateNotNullOrEmpty]
     public string? KubeSphereVersion { get; set; }
+
+    /// <summary>Install KubeSphere 4.x with Helm after kk builds Kubernetes: the ks-core chart version to pin (e.g. 1.2.4, KubeSphere 4.2.1).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KubeSphereChartVersion { get; set; }
+
+    /// <summary>The ks-core chart for -KubeSphereChartVersion; default the Community Edition's oci://hub.kubesphere.com.cn/kse/ks-core (images from hub.kubesphere.com.cn), which needs a per-cluster license the module does not obtain.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KubeSphereChart { get; set; }
+
+    /// <summary>Registry of KubeSphere's images: the chart's global/extension.imageRegistry (4.x), kk's privateRegistry (v3.x).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ImageRegistry { get; set; }
+
+    /// <summary>The console's NodePort (30000-32767, default 30880): the external listener, its backends and firewall rule follow it.</summary>
+    [Parameter]
+    public int ConsoleNodePort { get; set; } = ClusterNames.ConsolePort;
+
+    /// <summary>KubeSphere 4 with three replicas and Redis HA (ha.enabled, redisHA.enabled); default on with three or more control-plane nodes, so the console survives the failover drill.</summary>
+    [Parameter]
+    public SwitchParameter KubeSphereHighAvailability { get; set; }
+
+    /// <summary>The initial password of KubeSphere 4's admin account; never shown.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? KubeSphereAdminCredential { get; set; }
+
+    /// <summary>Install KubeSphere v3.x (end of life) even without -ImageRegistry.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
 
     /// <summary>Kubernetes version (e.g. v1.23.17); default kk's default.</summary>
     [Parameter]
@@ -152,6 +184,13 @@ public sealed class NewHaClusterCommand : HaClusterCmdlet
             Password = Credential is { Password.Length: > 0 } ? Credential.Password : null,
             PrivateKeyPath = ResolvePath(PrivateKeyPath),
             KubeSphereVersion = KubeSphereVersion,
+            KubeSphereChartVersion = KubeSphereChartVersion,
+            KubeSphereChart = KubeSphereChart,
+            ImageRegistry = ImageRegistry,
+            ConsoleNodePort = ConsoleNodePort,
+            KubeSphereHighAvailability = IsBound(nameof(KubeSphereHighAvailability)) ? KubeSphereHighAvailability.IsPresent : null,
+            KubeSphereAdminPassword = KubeSphereAdminCredential?.Password,
+            Force = Force,
             KubernetesVersion = KubernetesVersion,
             EnabledComponents = EnableComponent.ToList(),
             KubeKeyPath = ResolvePath(KubeKeyPath),

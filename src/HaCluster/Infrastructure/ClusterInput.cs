@@ -32,6 +32,12 @@ internal static class ClusterInput
             ControlPlane = Hosts(Property("ControlPlane")),
             Workers = Hosts(Property("Workers", "Worker")),
         };
+        // The console's NodePort travels in the console URL (New-HaCluster -ConsoleNodePort).
+        if (Property("ConsoleUrl") is string url && Uri.TryCreate(url, UriKind.Absolute, out var console) && console.Port > 0)
+        {
+            request.ConsolePort = console.Port;
+        }
+
         if (Property("Etcd") is { } etcd)
         {
             request.Etcd = (string[])new HostNameTransformationAttribute().Transform(null!, etcd);
