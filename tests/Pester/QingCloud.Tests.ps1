@@ -59,6 +59,14 @@ Describe 'Connect-QingCloud' {
         Disconnect-QingCloud
     }
 
+    It 'says whom it connected as, on the host, and keeps the pipeline empty' {
+        $secret = ConvertTo-SecureString 'ParamSecret-123' -AsPlainText -Force
+        $output = Connect-QingCloud -AccessKeyId QYPARAMKEY -SecretAccessKey $secret -Zone pek3b -Endpoint http://127.10.0.1:9/iaas/ -InformationVariable said
+        $output | Should -BeNullOrEmpty
+        "$said" | Should -Be 'Connected to QingCloud zone pek3b at http://127.10.0.1:9/iaas/ as QYPARAMKEY (credentials from Parameters).'
+        $said[0].Tags | Should -Contain 'PSHOST'
+    }
+
     It 'takes keys, zone and endpoint as parameters and keeps the path as given' {
         $secret = ConvertTo-SecureString 'ParamSecret-123' -AsPlainText -Force
         $context = Connect-QingCloud -AccessKeyId QYPARAMKEY -SecretAccessKey $secret -Zone PEK3B -Endpoint http://127.10.0.1:9/iaas -PassThru

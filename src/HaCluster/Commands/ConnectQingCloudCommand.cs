@@ -91,10 +91,16 @@ public sealed class ConnectQingCloudCommand : HaCmdlet
         }
 
         QingCloudSession.Current = context;
-        WriteVerbose($"Connected to QingCloud zone {context.Zone} at {context.Endpoint} as {context.AccessKeyId} (credentials from {context.Source}).");
+        var connected = $"Connected to QingCloud zone {context.Zone} at {context.Endpoint} as {context.AccessKeyId} (credentials from {context.Source}).";
         if (PassThru)
         {
+            WriteVerbose(connected);
             WriteObject(context);
+        }
+        else
+        {
+            // Said on the host as Write-Host would (Information stream, tag PSHOST): who the next commands act as.
+            WriteInformation(new HostInformationMessage { Message = connected }, new[] { "PSHOST" });
         }
     }
 }

@@ -446,6 +446,36 @@ public sealed class KubeKeyInstallerTests : IClassFixture<InstallLab>, IDisposab
         Assert.False(File.Exists(_lab.Remote(wd2, "kk-ssh-key-1")));
     }
 
+    [Fact]
+    public async Task OlderKk_WithoutTheDefaultVersion_InstallsItsNewestPatchOfTheMinor_AndRefusesAnotherMissingVersion()
+    {
+        // kk v3.0.7 lists v1.23.0–15 (tests/Fixtures/kk-logs/v3.0.7-show-supported-k8s.txt): our default v1.23.17 is not there.
+        var wd = _lab.NewWorkingDirectory();
+        var options = _lab.Options(wd);
+        options.KubeKeyPath = _lab.Wrapper(("KK_SIM_VERSION", "v3.0.7"), ("KK_SIM_SPEED", "0"));
+        options.KeepConfig = true;
+        var config = _lab.Config();
+        config.KubeSphere = null;
+        config.Kubernetes.Version = KubernetesSettings.DefaultVersion;
+        var observer = new RecordingObserver();
+
+        var result = await KubeKeyInstaller.InstallAsync(config, _lab.Host.PasswordEndpoint(), options, observer);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.Contains(observer.Warnings, w => w.Contains("installing v1.23.15", StringComparison.Ordinal));
+        Assert.Contains("version: v1.23.15", File.ReadAllText(_lab.Remote(wd, "hacluster-config.yaml")), StringComparison.Ordinal);
+
+        _lab.StopSimulators();
+        var chosen = _lab.Config();
+        chosen.KubeSphere = null;
+        chosen.Kubernetes.Version = "v1.26.15";
+        var again = _lab.Options(_lab.NewWorkingDirectory());
+        again.KubeKeyPath = options.KubeKeyPath;
+        var error = await Assert.ThrowsAsync<HaClusterException>(() => KubeKeyInstaller.InstallAsync(chosen, _lab.Host.PasswordEndpoint(), again));
+        Assert.Equal("KubernetesVersionUnsupported", error.ErrorId);
+        Assert.Contains("kk v3.0.7 does not install Kubernetes v1.26.15", error.Message, StringComparison.Ordinal);
+    }
+
     private static bool Listening(string address, int port)
     {
         try
