@@ -317,9 +317,16 @@ public sealed class ClusterRemover
         {
             await _client.DeleteSecurityGroupsAsync(new[] { group.SecurityGroupId }, cancellationToken).ConfigureAwait(false);
         }
-        catch (QingCloudApiException ex) when (ex.RetCode == 2100)
+        catch (HaClusterException ex) when (ex is QingCloudAmbiguousResultException || (ex is QingCloudApiException api && api.RetCode == 2100))
         {
-            _client.Observer.Verbose($"Security group {group.SecurityGroupId} is already gone.");
+            // Already gone, or deleted by an attempt whose answer was lost (the retry then meets 2100).
+            var left = await _client.DescribeSecurityGroupsAsync(new[] { group.SecurityGroupId }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (left.Any(g => g.SecurityGroupId == group.SecurityGroupId))
+            {
+                throw;
+            }
+
+            _client.Observer.Verbose($"Security group {group.SecurityGroupId} is gone.");
         }
     }
 
