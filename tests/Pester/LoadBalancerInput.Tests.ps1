@@ -146,6 +146,21 @@ Describe 'Tab completion from the current context' {
         $texts | Should -Not -Contain (Get-QcEip -Name used).EipId
     }
 
+    It 'completes instance ids and names for Get-, Stop- and Start-QcInstance' {
+        $line = 'Stop-QcInstance -InstanceId i-master0'
+        $found = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+        $found.CompletionText | Sort-Object | Should -Be @('i-master01', 'i-master02', 'i-master03')
+        ($found | Where-Object CompletionText -EQ 'i-master02').ListItemText | Should -Be 'i-master02 (master2)'
+        $line = 'Get-QcInstance -InstanceId node'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain (Get-QcInstance -Name node1).InstanceId
+        $line = 'Start-QcInstance -Name mas'
+        $found = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+        $found.CompletionText | Sort-Object | Should -Be @('master1', 'master2', 'master3')
+        ($found | Where-Object CompletionText -EQ 'master1').ListItemText | Should -Be 'master1 (i-master01)'
+        $line = 'Get-QcInstance node'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'node1'
+    }
+
     It 'completes -Zone starting with the current zone' {
         $line = 'Connect-QingCloud -Zone '
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches[0].CompletionText | Should -Be $Emulator.Zone
@@ -195,7 +210,7 @@ Describe '-PassThru on the Remove cmdlets' {
         ($removed | Update-QcLoadBalancer -PassThru).IsApplied | Should -BeTrue
     }
 
-    It 'Remove-QcLoadBalancer writes nothing by default and the load balancer as it was with -PassThru' {
+    It 'Remove-QcLoadBalancer writes nothing by default and, with -PassThru, the load balancer as it was but with its status once deleted' {
         $quiet = New-QcLoadBalancer -Name passthru-quiet -VxNet pn
         $quiet | Remove-QcLoadBalancer -Confirm:$false | Should -BeNullOrEmpty
         (Get-QcLoadBalancer -LoadBalancerId $quiet.LoadBalancerId).Status | Should -Be 'deleted'
@@ -204,7 +219,7 @@ Describe '-PassThru on the Remove cmdlets' {
         $removed.Count | Should -Be 1
         $removed[0].PSObject.TypeNames[0] | Should -Be 'HaCluster.Engine.QingCloud.LoadBalancer'
         $removed[0].LoadBalancerId | Should -Be $PtLb.LoadBalancerId
-        $removed[0].Status | Should -Be 'active'
+        $removed[0].Status | Should -Be 'deleted'
         (Get-QcLoadBalancer -LoadBalancerId $PtLb.LoadBalancerId).Status | Should -Be 'deleted'
     }
 

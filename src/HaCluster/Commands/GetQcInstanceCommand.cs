@@ -24,12 +24,14 @@ public sealed class GetQcInstanceCommand : QcCmdlet
     /// <summary>Instance ids (i-xxxxxxxx); bind from objects with an InstanceId or instance_id property.</summary>
     [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
     [Alias("instance_id", "ResourceId")]
+    [ArgumentCompleter(typeof(QcInstanceCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] InstanceId { get; set; } = System.Array.Empty<string>();
 
     /// <summary>Instance names; wildcards allowed, case-insensitive.</summary>
     [Parameter(Position = 0, ParameterSetName = FilterSet)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(QcInstanceNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Name { get; set; }
 

@@ -1,5 +1,5 @@
 // Copyright (c) HaCluster contributors. MIT License.
-// Tab completion of load balancers, VxNets, EIPs and zones from the current QingCloud context.
+// Tab completion of load balancers, VxNets, EIPs, instances and zones from the current QingCloud context.
 
 using System;
 using System.Collections;
@@ -129,4 +129,32 @@ public sealed class QcZoneCompleter : QcCompleter
         zones.AddRange(KnownZones.Where(z => !zones.Contains(z)));
         return Task.FromResult<IReadOnlyList<Candidate>>(zones.Select(z => new Candidate(z, null, z == context?.Zone ? $"{z} (current context)" : z)).ToList());
     }
+}
+
+/// <summary>Completes instance ids (i-xxxxxxxx), matching by id or name; ceased and terminated ones are left out.</summary>
+public sealed class QcInstanceCompleter : QcCompleter
+{
+    /// <inheritdoc />
+    protected override async Task<IReadOnlyList<Candidate>> ListAsync(QingCloudContext? context, CancellationToken cancellationToken) =>
+        (await QcInstanceNameCompleter.LiveInstancesAsync(context, cancellationToken).ConfigureAwait(false))
+            .Select(i => new Candidate(i.InstanceId, i.InstanceName, $"{i.InstanceName} {i.Status} {i.PrivateIp}")).ToList();
+}
+
+/// <summary>Completes instance names (what -Name matches), listing each with its id.</summary>
+public sealed class QcInstanceNameCompleter : QcCompleter
+{
+    /// <summary>The instances a completion offers: those that still exist.</summary>
+    /// <param name="context">The context, or null (nothing to offer).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The instances.</returns>
+    internal static async Task<IReadOnlyList<Instance>> LiveInstancesAsync(QingCloudContext? context, CancellationToken cancellationToken) =>
+        context is null
+            ? Array.Empty<Instance>()
+            : await new QingCloudClient(context).DescribeInstancesAsync(status: new[] { "pending", "running", "stopped", "suspended" }, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    protected override async Task<IReadOnlyList<Candidate>> ListAsync(QingCloudContext? context, CancellationToken cancellationToken) =>
+        (await LiveInstancesAsync(context, cancellationToken).ConfigureAwait(false))
+            .Where(i => !string.IsNullOrEmpty(i.InstanceName))
+            .Select(i => new Candidate(i.InstanceName, i.InstanceId, $"{i.InstanceId} {i.Status} {i.PrivateIp}")).ToList();
 }

@@ -28,12 +28,14 @@ public abstract class QcInstancePowerCmdlet : QcCmdlet
     /// <summary>Instance names; wildcards allowed, case-insensitive.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(QcInstanceNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = Array.Empty<string>();
 
     /// <summary>Instance ids (i-xxxxxxxx); bind from objects with an InstanceId or instance_id property.</summary>
     [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
     [Alias("instance_id")]
+    [ArgumentCompleter(typeof(QcInstanceCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] InstanceId { get; set; } = Array.Empty<string>();
 
