@@ -174,6 +174,36 @@ Describe "The tutorial's Step 1 with the cmdlets" {
         $shared | Remove-QcLoadBalancer -Confirm:$false
     }
 
+    It 'Remove-QcLoadBalancer -PassThru shows the removed load balancers as deleted, not active' {
+        $doomed = New-QcLoadBalancer -Name doomed -VxNet pn
+        $doomed.Status | Should -Be 'active'
+        $gone = $doomed | Remove-QcLoadBalancer -PassThru -Confirm:$false
+        $gone.LoadBalancerId | Should -Be $doomed.LoadBalancerId
+        $gone.Status | Should -Be 'deleted'
+        $gone.TransitionStatus | Should -BeNullOrEmpty
+        $gone.Vip | Should -Be $doomed.Vip -Because 'it is described as it was when it was removed'
+        ($gone | Out-String -Width 200) | Should -Match "$($doomed.LoadBalancerId)\s+doomed\s+deleted"
+    }
+
+    It 'Format-List shows each field once: the snake_case aliases are hidden yet still there for binding' {
+        $views = @(
+            @{ Object = $Internal; Alias = 'loadbalancer_id'; Target = 'LoadBalancerId' }
+            @{ Object = $Eip; Alias = 'eip_addr'; Target = 'EipAddr' }
+            @{ Object = $Masters[0]; Alias = 'instance_id'; Target = 'InstanceId' }
+        )
+        foreach ($view in $views) {
+            $list = $view.Object | Format-List | Out-String -Width 200
+            $list | Should -Match "(?m)^$($view.Target)\s*:"
+            $list | Should -Not -Match "(?m)^$($view.Alias)\s*:"
+            $list | Should -Not -Match '(?m)^create_time\s*:'
+            ($view.Object | Format-List * | Out-String -Width 200) | Should -Not -Match "(?m)^$($view.Alias)\s*:"
+            $view.Object.($view.Alias) | Should -Be $view.Object.($view.Target)
+            $view.Object | Get-Member -Name $view.Alias -Force | Should -Not -BeNullOrEmpty
+        }
+        # Pipelines that use the API's spelling still see it.
+        ($Masters[0] | Select-Object instance_id).instance_id | Should -Be $Masters[0].InstanceId
+    }
+
     It 'deletes a group of its own only when nothing uses it' {
         $spare = New-QcSecurityGroup -Name spare
         $err = @($null)

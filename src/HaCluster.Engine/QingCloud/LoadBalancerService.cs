@@ -280,7 +280,8 @@ public sealed class LoadBalancerService
     /// <param name="noWait">Return right after DeleteLoadBalancers.</param>
     /// <param name="wait">Timeout and progress of the waits.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
-    /// <returns>The load balancers as last described before DeleteLoadBalancers.</returns>
+    /// <returns>The load balancers as last described before DeleteLoadBalancers, with their status after the wait
+    /// (<c>deleted</c>, or <c>ceased</c>); unchanged with <paramref name="noWait"/>.</returns>
     /// <exception cref="HaClusterException"><c>QcLoadBalancerNotFound</c>, <c>QcLoadBalancerDeleted</c> (nothing is deleted).</exception>
     public async Task<IReadOnlyList<LoadBalancer>> DeleteAsync(IEnumerable<string> loadBalancerIds, bool noWait = false, WaitOptions? wait = null, CancellationToken cancellationToken = default)
     {
@@ -290,13 +291,22 @@ public sealed class LoadBalancerService
         var settled = await _client.WaitForLoadBalancersAsync(ids, null, wait, cancellationToken).ConfigureAwait(false);
         _client.Observer.Verbose($"Deleting load balancer(s) {string.Join(", ", ids)}.");
         var job = await _client.DeleteLoadBalancersAsync(ids, cancellationToken).ConfigureAwait(false);
+        var removed = ids.Select(id => settled.First(l => l.LoadBalancerId == id)).ToList();
         if (!noWait)
         {
             await _client.WaitForJobsAsync(new[] { job }, wait, cancellationToken).ConfigureAwait(false);
-            await _client.WaitForLoadBalancersAsync(ids, "deleted", wait, cancellationToken).ConfigureAwait(false);
+            var gone = await _client.WaitForLoadBalancersAsync(ids, "deleted", wait, cancellationToken).ConfigureAwait(false);
+
+            // Keep the description from before the deletion (what was removed: its EIPs, VxNet, VIP) but show its
+            // status now, so -PassThru does not show a removed load balancer as active.
+            foreach (var lb in removed)
+            {
+                lb.Status = gone.FirstOrDefault(g => g.LoadBalancerId == lb.LoadBalancerId)?.Status ?? "deleted";
+                lb.TransitionStatus = null;
+            }
         }
 
-        return ids.Select(id => settled.First(l => l.LoadBalancerId == id)).ToList();
+        return removed;
     }
 
     /// <summary>Deletes listeners and their backends (call <see cref="ApplyAsync"/> afterwards).</summary>

@@ -12,7 +12,7 @@ namespace HaCluster.Commands;
 /// <summary>
 /// Deletes load balancers (one DeleteLoadBalancers for all, retried while QingCloud answers 1400 "lease info not
 /// ready yet") and waits until they are deleted. Their listeners stop answering; their EIPs become available again.
-/// -PassThru writes the load balancers as described just before DeleteLoadBalancers.
+/// -PassThru writes the load balancers as described just before DeleteLoadBalancers, with their status once deleted.
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "QcLoadBalancer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(LoadBalancer))]

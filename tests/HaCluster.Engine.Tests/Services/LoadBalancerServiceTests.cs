@@ -63,7 +63,7 @@ public sealed class LoadBalancerServiceTests
         Assert.Single(rules, r => SecurityGroupService.Matches(r, "tcp", 6443) && r.Action == "accept");
 
         var deleted = Assert.Single(await service.DeleteAsync(new[] { lb.LoadBalancerId }));
-        Assert.Equal((lb.LoadBalancerId, "active"), (deleted.LoadBalancerId, deleted.Status));
+        Assert.Equal((lb.LoadBalancerId, "deleted", lb.Vip), (deleted.LoadBalancerId, deleted.Status, deleted.Vip)); // described as removed, with its status now
         Assert.False(await LabCloud.IsListeningAsync(lb.Vip!, 6443));
         var error = await Assert.ThrowsAsync<HaClusterException>(() => service.AddListenerAsync(lb.LoadBalancerId, new ListenerSpec { Port = 8080 }));
         Assert.Equal("QcLoadBalancerDeleted", error.ErrorId);
