@@ -6,7 +6,8 @@
     Builds, tests, documents and packages HaCluster.
 .DESCRIPTION
     Build    publishes the module into out/HaCluster/<version>/ (cmdlets, loader, engine and dependencies in
-             dependencies/, formats, manifest, en-US help) and the emulator into out/tools/emulator/.
+             dependencies/, formats, manifest, en-US help) and the emulator into out/tools/emulator/, and restores
+             Pester (tests/Pester/TestDependencies.csproj) for the tests and the README tour.
     Test     Build, then xUnit, then Pester in a fresh pwsh against the built module; prints one summary line.
     Docs     Build (the MAML needs the built cmdlets), which regenerates en-US/HaCluster.dll-Help.xml (MAML) from
              docs/*.md and en-US/about_HaCluster.help.txt from docs/about_HaCluster.md, and copies both into the module.
@@ -83,6 +84,8 @@ function Invoke-Build {
     Set-Content -Path (Join-Path $ModuleDir 'HaCluster.psd1') -Value $manifest -NoNewline
 
     Invoke-Docs
+    # Pester too, so the README tour's Pester step works after only -Task Build.
+    Restore-TestDependencies
     Write-Host "Module: $ModuleDir"
 }
 
@@ -111,7 +114,6 @@ function Get-TrxCounts([string] $Directory) {
 
 function Invoke-Test {
     Invoke-Build
-    Restore-TestDependencies
     $results = Join-Path $Out 'TestResults'
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
     New-Item -ItemType Directory -Force $results | Out-Null

@@ -204,6 +204,15 @@ Describe "The tutorial's Step 1 with the cmdlets" {
         ($Masters[0] | Select-Object instance_id).instance_id | Should -Be $Masters[0].InstanceId
     }
 
+    It 'draws the load balancer table with a one-line header at 200, 120 and 80 columns' {
+        foreach ($width in 200, 120, 80) {
+            $lines = @(($Internal, $External | Out-String -Width $width) -split "`r?`n" | Where-Object { $_.Trim() })
+            $lines[0] | Should -Match '^LoadBalancerId\s+Name\s+Status\s+Applied\s+Address\s+VxNetId$' -Because "the header fits $width columns"
+            $lines[1] | Should -Match '^-{14} -{4}.* -{7}$' -Because "no header word wraps onto a second line at $width columns"
+            $lines[2] | Should -Match "^$($Internal.LoadBalancerId)\s+k8s-apiserver\s+active\s+True\s+$([regex]::Escape($Internal.Vip))\s+vxnet-pn"
+        }
+    }
+
     It 'deletes a group of its own only when nothing uses it' {
         $spare = New-QcSecurityGroup -Name spare
         $err = @($null)

@@ -97,6 +97,29 @@ Describe 'Help for <Name>' -ForEach $CmdletCases {
     }
 }
 
+Describe 'README tour' {
+    BeforeAll {
+        $script:Readme = Get-Content -Raw (Join-Path $RepoRoot 'README.md')
+        $script:BuildScript = Join-Path $RepoRoot 'build.ps1'
+    }
+
+    It 'says where the second terminal for the emulator stands' {
+        $Readme | Should -Match 'HaCluster\.Emulator\.dll\s+# in a second terminal, also at the repository root'
+    }
+
+    It 'imports the Pester that -Task Build restores' {
+        $version = [regex]::Match((Get-Content -Raw $BuildScript), "\`$PesterVersion = '([^']+)'").Groups[1].Value
+        $version | Should -Not -BeNullOrEmpty
+        $Readme | Should -Match ([regex]::Escape("Import-Module ~/.nuget/packages/pester/$version/tools/Pester.psd1") + '\s+# restored by the Build task')
+        # The Build task itself restores it (not only Test), so the tour's Pester step works after only -Task Build.
+        $ast = [System.Management.Automation.Language.Parser]::ParseFile($BuildScript, [ref] $null, [ref] $null)
+        $build = $ast.Find({ param($n) $n -is [System.Management.Automation.Language.FunctionDefinitionAst] -and $n.Name -eq 'Invoke-Build' }, $true)
+        $calls = $build.Body.FindAll({ param($n) $n -is [System.Management.Automation.Language.CommandAst] }, $true) | ForEach-Object { $_.GetCommandName() }
+        $calls | Should -Contain 'Restore-TestDependencies'
+        (Join-Path ([Environment]::GetFolderPath('UserProfile')) ".nuget/packages/pester/$version/tools/Pester.psd1") | Should -Exist
+    }
+}
+
 Describe 'Package' {
     It 'installs with Install-PSResource from a local file repository and imports by name in a fresh session' {
         # The fresh pwsh gets a HOME of its own, so the repository registration (PSResourceGet/ under the local

@@ -324,7 +324,7 @@ Describe 'New-HaCluster without -Worker: kk fails once at InitKubernetes, the re
         # kk's etcd comes up, then kubeadm init times out: the run fails and kk's etcd keeps listening, as on real nodes.
         $failOnce = New-KkWrapper 'kk-init-once' @{ KK_SIM_FAIL = 'init-timeout:once' }
         $script:Splat = @{
-            Name = 'masters'; ControlPlane = (Get-QcInstance -Name master*); VxNet = 'pn'; TaskBox = 'master1'; KubeSphereVersion = 'v3.4.1'
+            Name = 'masters'; ControlPlane = (Get-QcInstance -Name master*); VxNet = 'pn'; TaskBox = 'master1'; KubeSphereVersion = 'v3.4.1'; ImageRegistry = '127.90.0.250:5000'
             KubeKeyPath = $failOnce; KnownHostsPath = $KnownHosts; StatePath = (Join-Path $Work 'masters.hacluster.json'); Confirm = $false
         } + $Login
         $script:FirstError = $null

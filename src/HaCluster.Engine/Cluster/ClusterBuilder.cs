@@ -117,7 +117,14 @@ public sealed partial class ClusterBuilder
         }
 
         var tag = (await _client.FindTagsByNameAsync(name, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
-        var created = tag is null;
+        if (tag is null)
+        {
+            // Recorded before CreateTag: a run killed between the create and recording the id must not make the re-run
+            // take our tag for one that existed before (Remove-HaCluster would then leave it behind).
+            store.Update(s => s.TagCreated = true);
+        }
+
+        var created = store.Read(s => s.TagCreated);
         var id = tag?.TagId ?? await _client.CreateOnceAsync(
             $"tag '{name}'",
             ct => _client.CreateTagAsync(name, cancellationToken: ct),
@@ -130,11 +137,7 @@ public sealed partial class ClusterBuilder
             await _client.ModifyTagDescriptionAsync(id, ClusterOwnership.TagDescription(store.Path), cancellationToken).ConfigureAwait(false);
         }
 
-        store.Update(s =>
-        {
-            s.TagId = id;
-            s.TagCreated |= created;
-        });
+        store.Update(s => s.TagId = id);
         return id;
     }
 }

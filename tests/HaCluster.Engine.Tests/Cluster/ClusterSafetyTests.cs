@@ -332,5 +332,53 @@ public sealed class ClusterSafetyTests : IDisposable
 
     private const string EmulatorOptionsZone = HaCluster.Emulator.EmulatorOptions.DefaultZone;
 
+    [Fact]
+    public async Task ARunKilledRightAfterCreatingTheTagStillOwnsItSoRemoveDeletesIt()
+    {
+        await using var cloud = await EmulatorScope.StartAsync();
+        var request = Request("killedtag");
+        using (var http = new System.Net.Http.HttpClient(new KillAfter("CreateTag")))
+        {
+            var dying = cloud.Client(configure: o => o.HttpClient = http);
+            await Assert.ThrowsAsync<KilledException>(async () => await new ClusterBuilder(dying).BuildAsync(await ClusterPlanner.PlanAsync(request, dying)));
+        }
+
+        var client = cloud.Client();
+        Assert.Single(await client.FindTagsByNameAsync("killedtag"));
+        Assert.True(ClusterStateFile.TryLoad(request.StatePath)!.TagCreated, "recorded before CreateTag was sent");
+
+        await new ClusterBuilder(client).BuildAsync(await ClusterPlanner.PlanAsync(request, client));
+        var remover = new ClusterRemover(client);
+        await remover.RemoveAsync(await remover.FindAsync("killedtag", request.StatePath, keepEip: false));
+
+        Assert.Empty(await client.FindTagsByNameAsync("killedtag"));
+    }
+
     private ClusterRequest Request(string name) => TestClusterRequest.Create(name, _directory);
+
+    /// <summary>Thrown where the process would have died.</summary>
+    private sealed class KilledException : Exception
+    {
+    }
+
+    /// <summary>The network: the named action reaches QingCloud, then the run dies before it reads the reply.</summary>
+    private sealed class KillAfter : System.Net.Http.DelegatingHandler
+    {
+        private readonly string _action;
+
+        public KillAfter(string action)
+            : base(new System.Net.Http.SocketsHttpHandler()) => _action = action;
+
+        protected override async Task<System.Net.Http.HttpResponseMessage> SendAsync(System.Net.Http.HttpRequestMessage request, System.Threading.CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (System.Web.HttpUtility.ParseQueryString(request.RequestUri!.Query)["action"] == _action)
+            {
+                response.Dispose();
+                throw new KilledException();
+            }
+
+            return response;
+        }
+    }
 }

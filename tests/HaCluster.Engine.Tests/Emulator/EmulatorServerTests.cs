@@ -231,7 +231,7 @@ public sealed class EmulatorServerTests
             Assert.NotEqual(a.BaseAddress.Port, b.Server.BaseAddress.Port);
             Assert.Equal("/iaas/", b.Server.Endpoint.AbsolutePath);
             Assert.Contains("UpdateLoadBalancers", b.Server.SupportedActions);
-            Assert.Equal(33, b.Server.SupportedActions.Count());
+            Assert.Equal(34, b.Server.SupportedActions.Count());
             api = b.Server.BaseAddress;
 
             // An applied listener holds a socket on the VIP until the server is disposed.
