@@ -103,5 +103,14 @@ Describe 'New-HaCluster and KubeSphere' {
         $state.completed_steps | Should -Contain 'kubesphere'
         $state.kubesphere_chart_version | Should -Be '1.2.4'
         $state.kubesphere_ha | Should -BeTrue
+        # Test-HaCluster checks the KubeSphere 4 rollout over SSH (kubectl rollout status), from New-HaCluster's
+        # verification and from the cluster object Get-HaCluster reads back from the state file.
+        $rollout = @($cluster.Checks | Where-Object Name -EQ 'KubeSphereRollout')
+        $rollout.Target | Should -Be 'ks-apiserver', 'ks-console', 'ks-controller-manager'
+        $rollout | ForEach-Object { $_.Passed | Should -BeTrue -Because $_.Detail; $_.Detail | Should -Match "^deployment `"$($_.Target)`" successfully rolled out; 3 of 3 replica\(s\) ready on " }
+        $checks = @(Get-HaCluster -StatePath (Join-Path $Work 'ks4.json') | Test-HaCluster @Login -KnownHostsPath $KnownHosts)
+        @($checks | Where-Object -Not Passed) | Should -BeNullOrEmpty
+        @($checks | Where-Object Name -EQ 'KubeSphereRollout').Target | Should -Be 'ks-apiserver', 'ks-console', 'ks-controller-manager'
+        ($checks | Where-Object Name -EQ 'ConsoleViaEip').Detail | Should -Match 'KubeSphere'
     }
 }

@@ -69,6 +69,7 @@ public sealed partial class ClusterBuilder
             Failover = request.Failover,
             FailoverMaster = request.FailoverMaster,
             ConsolePort = request.ConsoleNodePort,
+            KubeSphereHighAvailability = store.Read(s => s.KubeSphereHighAvailability),
         };
         var results = await new ClusterVerifier(_client).VerifyAsync(verification, r => Observer.Verbose("Check " + r), new NestedObserver(Observer), cancellationToken).ConfigureAwait(false);
         var failed = results.Count(r => !r.Passed);

@@ -94,6 +94,8 @@ public static class ClusterPlanner
     public static async Task<ClusterPlan> PlanAsync(ClusterRequest request, QingCloudClient client, CancellationToken cancellationToken = default)
     {
         // Everything that needs no cloud call first: a bad version, component, file or name fails while nothing exists.
+        // Which KubeSphere path first: a v4 version given to kk's path is told to use Helm, not that kk does not know it.
+        KubeSpherePath.CheckPath(request);
         CheckInput(request);
         KubeSpherePath.Validate(request, client.Observer);
         ClusterStateFile.EnsureWritable(request.StatePath);

@@ -53,6 +53,7 @@ public static class ClusterReader
             Name = state.Name,
             Vip = internalLb?.Vip ?? state.Internal.Address,
             ConsoleUrl = ClusterNames.ConsoleUrl(eipAddress, state.External.Port > 0 ? state.External.Port : ClusterNames.ConsolePort),
+            KubeSphereHighAvailability = state.KubeSphereHighAvailability,
             InternalLoadBalancer = internalLb,
             ExternalLoadBalancer = externalLb,
             InternalLoadBalancerId = state.Internal.LoadBalancerId,

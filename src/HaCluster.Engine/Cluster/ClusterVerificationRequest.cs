@@ -82,6 +82,12 @@ public sealed class ClusterVerificationRequest
     /// <summary>Port of the KubeSphere console (the external listener).</summary>
     public int ConsolePort { get; set; } = 30880;
 
+    /// <summary>
+    /// Whether KubeSphere 4 (Helm's ks-core) runs three replicas (<c>ha.enabled</c>); null when KubeSphere 4 is not
+    /// installed, so its rollout is not checked. False makes the drill explain a console lost with its only replica.
+    /// </summary>
+    public bool? KubeSphereHighAvailability { get; set; }
+
     /// <summary>Names of the etcd members: <see cref="Etcd"/>, or the control-plane hosts' names.</summary>
     public IReadOnlyList<string> EtcdMembers => Etcd ?? ControlPlane.Select(h => h.Name).ToList();
 

@@ -9,6 +9,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using HaCluster.Engine.Common;
 using HaCluster.Engine.KubeKey;
+using HaCluster.Engine.KubeSphere;
 using HaCluster.Engine.QingCloud;
 using HaCluster.Engine.Ssh;
 
@@ -56,7 +57,7 @@ public sealed class ClusterVerifier
         try
         {
             observer.Verbose($"Checking load balancers {request.InternalLoadBalancerId} (internal) and {request.ExternalLoadBalancerId} (external), {request.ControlPlane.Count} control-plane and {request.Workers.Count} worker host(s); certificates {(probe.VerifiesCertificates ? "verified against " + request.CaCertificatePath : "not verified")}.");
-            await Task.WhenAll(run.LoadBalancersAsync(ct), run.ApiDirectAsync(ct), run.NodesReadyAsync(ct), run.EtcdAsync()).ConfigureAwait(false);
+            await Task.WhenAll(run.LoadBalancersAsync(ct), run.ApiDirectAsync(ct), run.NodesReadyAsync(ct), run.KubeSphereAsync(ct), run.EtcdAsync()).ConfigureAwait(false);
             if (request.Failover)
             {
                 await new FailoverDrill(run).RunAsync(ct).ConfigureAwait(false);
@@ -68,6 +69,61 @@ public sealed class ClusterVerifier
         }
 
         return recorder.Results;
+    }
+
+    /// <summary>kubectl's arguments listing KubeSphere's pods (with their nodes and waiting reasons).</summary>
+    internal static readonly string PodsArguments = "get pods -n " + KubeSphereInstallOptions.Namespace + " -o json";
+
+    /// <summary>kubectl's arguments asking whether a KubeSphere deployment has rolled out, without waiting.</summary>
+    /// <param name="workload">The deployment.</param>
+    /// <returns>The arguments.</returns>
+    internal static string RolloutArguments(string workload) => $"rollout status deployment/{workload} -n {KubeSphereInstallOptions.Namespace} --watch=false";
+
+    /// <summary>The verdict on one KubeSphere deployment: kubectl's rollout status, its replicas' nodes, and why pods are not ready.</summary>
+    /// <param name="workload">The deployment.</param>
+    /// <param name="succeeded">kubectl's exit status was 0.</param>
+    /// <param name="output">kubectl's output.</param>
+    /// <param name="pods">The pods of kubesphere-system.</param>
+    /// <param name="highAvailability">Whether KubeSphere was installed with three replicas.</param>
+    /// <returns>The outcome.</returns>
+    internal static CheckOutcome EvaluateRollout(string workload, bool succeeded, string output, KubeSpherePods pods, bool highAvailability)
+    {
+        var lines = output.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        var said = lines.FirstOrDefault(l => l.StartsWith("error", StringComparison.OrdinalIgnoreCase) || l.StartsWith("Error", StringComparison.Ordinal)) ?? lines.FirstOrDefault() ?? "no output";
+        var mine = pods.All.Where(p => p.Workload == workload).ToList();
+        var placement = mine.Count == 0 ? "no pods" : $"{mine.Count(p => p.Ready)} of {mine.Count} replica(s) ready on {string.Join(", ", mine.Select(p => p.Node ?? "no node").Distinct(StringComparer.Ordinal))}";
+        var rolledOut = succeeded && said.EndsWith("successfully rolled out", StringComparison.Ordinal);
+        if (!rolledOut)
+        {
+            var problems = pods.Problems.Where(p => p.Workload == workload).Select(p => p.ToString()).ToList();
+            return new CheckOutcome(false, $"{said}; {placement}{(problems.Count == 0 ? string.Empty : ": " + string.Join("; ", problems))}");
+        }
+
+        var single = !highAvailability && mine.Count < 2 ? " (a single replica: installed without -HighAvailability, it stops with its node)" : string.Empty;
+        return new CheckOutcome(true, $"{said}; {placement}{single}");
+    }
+
+    /// <summary>
+    /// The drill's console verdict: a failure while a master is stopped says, for KubeSphere installed without
+    /// -HighAvailability, whether the single ks-console or ks-apiserver replica lived on that master.
+    /// </summary>
+    /// <param name="outcome">The console probe's outcome.</param>
+    /// <param name="stopped">The stopped master; null outside the drill.</param>
+    /// <param name="highAvailability">Whether KubeSphere 4 runs three replicas; null when it is not installed with Helm.</param>
+    /// <param name="pods">Where the replicas lived before the stop, or null when unknown.</param>
+    /// <returns>The outcome, explained.</returns>
+    internal static CheckOutcome ExplainLostConsole(CheckOutcome outcome, HaHost? stopped, bool? highAvailability, KubeSpherePods? pods)
+    {
+        if (outcome.Passed || stopped is null || highAvailability is not false)
+        {
+            return outcome;
+        }
+
+        var lost = pods?.All.Where(p => p.Workload is "ks-console" or "ks-apiserver" && string.Equals(p.Node, stopped.Name, StringComparison.OrdinalIgnoreCase)).Select(p => p.Workload).Distinct(StringComparer.Ordinal).OrderBy(w => w, StringComparer.Ordinal).ToList();
+        var why = lost is { Count: > 0 }
+            ? $"KubeSphere runs a single replica (installed without -HighAvailability) and the {string.Join(" and ", lost)} replica lived on the stopped master {stopped.Name}, so the console is down until Kubernetes reschedules it (about 5 minutes) or the master is back; Install-HaKubeSphere -HighAvailability runs three replicas"
+            : $"KubeSphere runs a single replica (installed without -HighAvailability){(pods is null ? string.Empty : $"; ks-console and ks-apiserver did not live on {stopped.Name}")}";
+        return new CheckOutcome(false, $"{outcome.Detail}; {why}", outcome.Target);
     }
 
     /// <summary>A URL for an address that may be IPv6.</summary>
@@ -105,15 +161,70 @@ public sealed class ClusterVerifier
         /// <summary>The external load balancer's EIP address, once described.</summary>
         public string? EipAddress { get; private set; }
 
+        /// <summary>The pods of kubesphere-system as the KubeSphere check saw them (where each replica lives), or null.</summary>
+        public KubeSpherePods? KubeSpherePods { get; private set; }
+
         public Task<HaCheckResult> ApiViaVipAsync(string name, CancellationToken ct) =>
             Recorder.RunAsync(name, Vip is null ? Request.InternalLoadBalancerId : Url("https", Vip, Request.ApiPort, "/readyz").ToString(), async t => Vip is null
                 ? new CheckOutcome(false, $"load balancer {Request.InternalLoadBalancerId} has no VIP (an internal load balancer gets one in its VxNet)")
                 : await Probe.ReadyzAsync(Url("https", Vip, Request.ApiPort, "/readyz"), ProbeTimeout, t).ConfigureAwait(false), ct);
 
-        public Task<HaCheckResult> ConsoleViaEipAsync(string name, CancellationToken ct) =>
+        /// <summary>The console through the EIP; with <paramref name="stopped"/> (the drill) a failure says whether a single replica lived there.</summary>
+        public Task<HaCheckResult> ConsoleViaEipAsync(string name, CancellationToken ct, HaHost? stopped = null) =>
             Recorder.RunAsync(name, EipAddress is null ? Request.ExternalLoadBalancerId : Url("http", EipAddress, Request.ConsolePort, "/").ToString(), async t => EipAddress is null
                 ? new CheckOutcome(false, $"load balancer {Request.ExternalLoadBalancerId} has no EIP (the external load balancer must be bound to one)")
-                : await Probe.ConsoleAsync(Url("http", EipAddress, Request.ConsolePort, "/"), ProbeTimeout, t).ConfigureAwait(false), ct);
+                : ExplainLostConsole(await Probe.ConsoleAsync(Url("http", EipAddress, Request.ConsolePort, "/"), ProbeTimeout, t).ConfigureAwait(false), stopped, Request.KubeSphereHighAvailability, KubeSpherePods), ct);
+
+        /// <summary>
+        /// KubeSphere 4 (only when the request says it is installed): one check per core workload, from the first
+        /// control-plane host where kubectl answers. The pods' placement is kept for the drill's explanation.
+        /// </summary>
+        public async Task KubeSphereAsync(CancellationToken ct)
+        {
+            if (Request.KubeSphereHighAvailability is null)
+            {
+                return;
+            }
+
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var errors = new List<string>();
+            foreach (var host in Request.ControlPlane)
+            {
+                try
+                {
+                    using var session = await SshSession.ConnectAsync(Request.EndpointFor(host), ConnectOptions(), ct).ConfigureAwait(false);
+                    var pods = await KubectlAsync(session, KubeSphereInstaller.KubectlCommand(PodsArguments), ct).ConfigureAwait(false);
+                    if (!pods.Succeeded)
+                    {
+                        errors.Add(Failure(host, pods));
+                        continue;
+                    }
+
+                    KubeSpherePods = KubeSpherePods.Parse(pods.Stdout);
+                    foreach (var workload in KubeSpherePods.CoreWorkloads)
+                    {
+                        var rollout = await KubectlAsync(session, KubeSphereInstaller.KubectlCommand(RolloutArguments(workload)), ct).ConfigureAwait(false);
+                        var outcome = EvaluateRollout(workload, rollout.Succeeded, rollout.Stdout + "\n" + rollout.Stderr, KubeSpherePods, Request.KubeSphereHighAvailability.Value);
+                        Recorder.Record(new HaCheckResult(HaCheckNames.KubeSphereRollout, workload, outcome.Passed, outcome.Detail + " (from " + host.Name + ")", clock.Elapsed));
+                    }
+
+                    return;
+                }
+                catch (HaClusterException ex)
+                {
+                    errors.Add($"{host.Name}: {ex.Message}");
+                }
+                catch (System.Text.Json.JsonException ex)
+                {
+                    errors.Add($"{host.Name}: '{PodsArguments}' did not print a pod list ({ex.Message})");
+                }
+            }
+
+            foreach (var workload in KubeSpherePods.CoreWorkloads)
+            {
+                Recorder.Record(new HaCheckResult(HaCheckNames.KubeSphereRollout, workload, false, $"kubectl failed on every control-plane host: {string.Join("; ", errors)}", clock.Elapsed));
+            }
+        }
 
         public async Task LoadBalancersAsync(CancellationToken ct)
         {
@@ -321,25 +432,34 @@ public sealed class ClusterVerifier
                 : new CheckOutcome(false, $"{where}: {rule} accepts {port}, but the group has changes not yet applied (ApplySecurityGroup), so they may not be in effect");
         }
 
+        private static string Failure(HaHost host, SshCommandResult result)
+        {
+            var error = result.Stderr.Trim();
+            return $"{host.Name}: exit code {result.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? result.ExitSignal ?? "unknown"}{(error.Length == 0 ? string.Empty : ": " + error.Split('\n')[0].Trim())}";
+        }
+
+        private async Task<SshCommandResult> KubectlAsync(SshSession session, string command, CancellationToken ct)
+        {
+            var result = await session.RunAsync(command, new SshRunOptions { Timeout = ProbeTimeout }, ct).ConfigureAwait(false);
+            if (!result.Succeeded && session.Endpoint.User != "root")
+            {
+                // kk puts the kubeconfig in root's home; a sudo user reads it through sudo.
+                var sudo = await session.RunSudoAsync(command, new SshRunOptions { Timeout = ProbeTimeout }, ct).ConfigureAwait(false);
+                result = sudo.Succeeded ? sudo : result;
+            }
+
+            return result;
+        }
+
         private async Task<IReadOnlyList<KubeNodeStatus>?> KubectlNodesAsync(HaHost host, List<string> errors, CancellationToken ct)
         {
-            var endpoint = Request.EndpointFor(host);
             try
             {
-                using var session = await SshSession.ConnectAsync(endpoint, ConnectOptions(), ct).ConfigureAwait(false);
-                var run = new SshRunOptions { Timeout = ProbeTimeout };
-                var result = await session.RunAsync(KubectlCommand, run, ct).ConfigureAwait(false);
-                if (!result.Succeeded && endpoint.User != "root")
-                {
-                    // kk puts the kubeconfig in root's home; a sudo user reads it through sudo.
-                    var sudo = await session.RunSudoAsync(KubectlCommand, new SshRunOptions { Timeout = ProbeTimeout }, ct).ConfigureAwait(false);
-                    result = sudo.Succeeded ? sudo : result;
-                }
-
+                using var session = await SshSession.ConnectAsync(Request.EndpointFor(host), ConnectOptions(), ct).ConfigureAwait(false);
+                var result = await KubectlAsync(session, KubectlCommand, ct).ConfigureAwait(false);
                 if (!result.Succeeded)
                 {
-                    var error = result.Stderr.Trim();
-                    errors.Add($"{host.Name}: exit code {result.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? result.ExitSignal ?? "unknown"}{(error.Length == 0 ? string.Empty : ": " + error.Split('\n')[0].Trim())}");
+                    errors.Add(Failure(host, result));
                     return null;
                 }
 

@@ -75,7 +75,7 @@ internal sealed class FailoverDrill
             Progress($"Checking the API and the console with {master.Name} stopped");
             await Task.WhenAll(
                 _run.ApiViaVipAsync(HaCheckNames.FailoverApiViaVip, ct),
-                _run.ConsoleViaEipAsync(HaCheckNames.FailoverConsoleViaEip, ct)).ConfigureAwait(false);
+                _run.ConsoleViaEipAsync(HaCheckNames.FailoverConsoleViaEip, ct, master)).ConfigureAwait(false);
         }
         finally
         {

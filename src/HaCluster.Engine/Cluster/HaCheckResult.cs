@@ -90,6 +90,9 @@ public static class HaCheckNames
     /// <summary>Drill: the console still answers through the EIP with the master stopped.</summary>
     public const string FailoverConsoleViaEip = "FailoverConsoleViaEip";
 
+    /// <summary>KubeSphere 4: one of ks-apiserver, ks-console and ks-controller-manager rolled out (<c>kubectl rollout status</c>).</summary>
+    public const string KubeSphereRollout = "KubeSphereRollout";
+
     /// <summary>Drill: the master's instance is running again (StartInstances).</summary>
     public const string FailoverStart = "FailoverStart";
 

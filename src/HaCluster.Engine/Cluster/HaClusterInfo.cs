@@ -24,6 +24,9 @@ public sealed class HaClusterInfo
     /// <summary>The KubeSphere console through the external load balancer: <c>http://&lt;EIP&gt;:30880</c>.</summary>
     public string? ConsoleUrl { get; set; }
 
+    /// <summary>Whether KubeSphere 4 runs three replicas (the state file's <c>kubesphere_ha</c>); null when it was not installed with Helm.</summary>
+    public bool? KubeSphereHighAvailability { get; set; }
+
     /// <summary>The internal load balancer as last described (null when it does not exist).</summary>
     public LoadBalancer? InternalLoadBalancer { get; set; }
 

@@ -25,16 +25,8 @@ public static class KubeSpherePath
     /// <exception cref="HaClusterException"><see cref="KubeSphereErrorIds.VersionNeedsHelm"/>, <see cref="KubeSphereErrorIds.EndOfLife"/>, <see cref="KubeSphereErrorIds.OptionInvalid"/>.</exception>
     public static void Validate(ClusterRequest request, IOperationObserver observer)
     {
+        CheckPath(request);
         var v3 = request.KubeSphereVersion;
-        if (v3 is not null && request.KubeSphereChartVersion is not null)
-        {
-            throw new HaClusterException(KubeSphereErrorIds.OptionInvalid, FailureKind.InvalidArgument, "Give -KubeSphereVersion (v3.x, installed by kk) or -KubeSphereChartVersion (4.x, installed with Helm), not both.", v3);
-        }
-
-        if (v3 is not null && (v3.StartsWith("v4", StringComparison.OrdinalIgnoreCase) || v3.StartsWith("4", StringComparison.Ordinal)))
-        {
-            throw new HaClusterException(KubeSphereErrorIds.VersionNeedsHelm, FailureKind.InvalidArgument, $"KubeSphere {v3} is a Helm chart installed after kk builds Kubernetes; kk v3 knows KubeSphere only up to v3.4.1. Use -KubeSphereChartVersion with the chart version (e.g. {KubeSphereInstallOptions.CommunityEditionChartVersion} for KubeSphere 4.2.1).", v3);
-        }
 
         // Only v3.x is end of life here; anything else kk's own version check refuses (KubeSphereVersionUnsupported).
         if (v3 is not null && (v3.StartsWith("v3", StringComparison.OrdinalIgnoreCase) || v3.StartsWith("3", StringComparison.Ordinal)))
@@ -55,6 +47,23 @@ public static class KubeSpherePath
         {
             // The port and registry rules are the Helm options' own; the chart is irrelevant here.
             Options(request).Validate();
+        }
+    }
+
+    /// <summary>Checks that the KubeSphere version and chart version name one path: v3.x through kk, 4.x through Helm.</summary>
+    /// <param name="request">The request.</param>
+    /// <exception cref="HaClusterException"><see cref="KubeSphereErrorIds.VersionNeedsHelm"/>, <see cref="KubeSphereErrorIds.OptionInvalid"/>.</exception>
+    public static void CheckPath(ClusterRequest request)
+    {
+        var v3 = request.KubeSphereVersion;
+        if (v3 is not null && request.KubeSphereChartVersion is not null)
+        {
+            throw new HaClusterException(KubeSphereErrorIds.OptionInvalid, FailureKind.InvalidArgument, "Give -KubeSphereVersion (v3.x, installed by kk) or -KubeSphereChartVersion (4.x, installed with Helm), not both.", v3);
+        }
+
+        if (v3 is not null && (v3.StartsWith("v4", StringComparison.OrdinalIgnoreCase) || v3.StartsWith("4", StringComparison.Ordinal)))
+        {
+            throw new HaClusterException(KubeSphereErrorIds.VersionNeedsHelm, FailureKind.InvalidArgument, $"KubeSphere {v3} is a Helm chart installed after kk builds Kubernetes; kk v3 knows KubeSphere only up to v3.4.1. Use -KubeSphereChartVersion with the chart version (e.g. {KubeSphereInstallOptions.CommunityEditionChartVersion} for KubeSphere 4.2.1).", v3);
         }
     }
 

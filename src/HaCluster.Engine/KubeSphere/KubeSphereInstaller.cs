@@ -198,7 +198,7 @@ public static class KubeSphereInstaller
     // helm and kubectl live in /usr/local/bin on kk-built nodes, which a non-login SSH session may not have on PATH.
     private static string HelmCommand(string arguments) => "PATH=\"$PATH:/usr/local/bin\" helm " + arguments;
 
-    private static string KubectlCommand(string arguments) => "PATH=\"$PATH:/usr/local/bin\" kubectl " + arguments;
+    internal static string KubectlCommand(string arguments) => "PATH=\"$PATH:/usr/local/bin\" kubectl " + arguments;
 
     private static async Task<string?> PreflightAsync(SshSession session, KubeSphereInstallOptions options, IOperationObserver observer, CancellationToken cancellationToken)
     {

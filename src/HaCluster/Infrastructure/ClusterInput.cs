@@ -38,6 +38,12 @@ internal static class ClusterInput
             request.ConsolePort = console.Port;
         }
 
+        // Get-HaCluster and New-HaCluster say whether KubeSphere 4 was installed with Helm, and with how many replicas.
+        if (Property("KubeSphereHighAvailability") is bool ha)
+        {
+            request.KubeSphereHighAvailability = ha;
+        }
+
         if (Property("Etcd") is { } etcd)
         {
             request.Etcd = (string[])new HostNameTransformationAttribute().Transform(null!, etcd);

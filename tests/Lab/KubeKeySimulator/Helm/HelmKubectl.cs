@@ -21,6 +21,7 @@ internal static class HelmKubectl
     {
         var ns = "default";
         string? output = null;
+        var watch = true;
         var words = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -44,6 +45,10 @@ internal static class HelmKubectl
             else if (arg.StartsWith("--output=", StringComparison.Ordinal))
             {
                 output = arg["--output=".Length..];
+            }
+            else if (arg is "--watch=false" or "-w=false")
+            {
+                watch = false;
             }
             else if (!arg.StartsWith("--timeout", StringComparison.Ordinal) && !arg.StartsWith("--watch", StringComparison.Ordinal))
             {
@@ -91,6 +96,12 @@ internal static class HelmKubectl
                 }
 
                 Console.Out.WriteLine("Waiting for deployment \"" + name + "\" rollout to finish: " + ready.ToString(CultureInfo.InvariantCulture) + " of " + mine.Count.ToString(CultureInfo.InvariantCulture) + " updated replicas are available...");
+                if (!watch)
+                {
+                    // kubectl rollout status --watch=false prints the status once and exits 0 whatever it is.
+                    return 0;
+                }
+
                 Console.Error.WriteLine("error: timed out waiting for the condition");
                 return 1;
             default:
