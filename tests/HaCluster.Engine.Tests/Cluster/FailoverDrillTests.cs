@@ -127,6 +127,9 @@ public sealed class FailoverDrillTests : IClassFixture<VerifierCloud>
     [Fact]
     public async Task ADropRuleAheadOfTheAcceptRuleFailsTheFirewallCheck()
     {
+        // A drill test before this one stopped and started a master: its backends must be up again, so that only the
+        // drop rule can fail a check.
+        await _cloud.WaitBackendsUpAsync();
         var groups = new SecurityGroupService(_cloud.Client);
         var drop = (await groups.AddRulesAsync(_cloud.External.SecurityGroupId!, new[] { new SecurityGroupRuleSpec { Protocol = "tcp", Priority = 0, Action = "drop", Val1 = "30880", Name = "no-console" } }))[0];
         try
