@@ -135,6 +135,72 @@ Describe 'Bad input: a specific error, nothing created, the state file untouched
     }
 }
 
+Describe 'The state file on a full disk' {
+    BeforeAll {
+        # A child pwsh whose files may not grow past 8 KB (RLIMIT_FSIZE), with SIGXFSZ ignored so a write past it fails
+        # with EFBIG instead of killing the process: the disk is full for our writer, whatever the machine's mounts.
+        # The runtime's W^X double mapping needs a large memory file, so it is off in that process.
+        function script:Invoke-DiskFullPwsh([string] $Script) {
+            $file = Join-Path $Work ("disk-full-{0}.ps1" -f [guid]::NewGuid().ToString('N').Substring(0, 8))
+            Set-Content -Path $file -Value ("`$PSStyle.OutputRendering = 'PlainText'`n" + $Script)
+            $pwsh = Join-Path $PSHOME 'pwsh'
+            $command = if (Test-Path $pwsh) { "'$pwsh'" } else { "dotnet '$(Join-Path $PSHOME 'pwsh.dll')'" }
+            bash -c "ulimit -f 8; trap '' XFSZ; export DOTNET_EnableWriteXorExecute=0; exec $command -NoProfile -NonInteractive -File '$file'" 2>&1
+        }
+        $script:Connect = "Import-Module '$ModuleManifest'`nConnect-QingCloud -AccessKeyId '$($Emulator.AccessKeyId)' -SecretAccessKey (ConvertTo-SecureString '$($Emulator.Secret)' -AsPlainText -Force) -Zone '$($Emulator.Zone)' -Endpoint '$($Emulator.Endpoint)'"
+        $script:Full = Join-Path $Work 'full'
+        New-Item -ItemType Directory -Path $Full | Out-Null
+    }
+
+    It 'New-HaCluster refuses with a HaCluster error naming the path and the cause, before it creates anything' {
+        $path = Join-Path $Full 'disk.hacluster.json'
+        $before = Get-EmulatorState
+        $since = (Get-EmulatorRequestLog $Emulator | Select-Object -Last 1).sequence
+        $lines = Invoke-DiskFullPwsh @"
+$Connect
+try { New-HaCluster -Name full -ControlPlane master1, master2, master3 -Worker node1 -VxNet pn -SkipInstall -StatePath '$path' -Confirm:`$false -ErrorAction Stop }
+catch { 'ErrorId: ' + `$_.FullyQualifiedErrorId; 'Category: ' + `$_.CategoryInfo.Category; 'Target: ' + `$_.TargetObject; 'Message: ' + `$_.Exception.Message; 'Cause is an IOException: ' + (`$_.Exception.InnerException -is [System.IO.IOException]) }
+"@
+        $text = $lines -join "`n"
+        $lines | Should -Contain 'ErrorId: HaClusterStateFileUnusable,HaCluster.Commands.NewHaClusterCommand' -Because $text
+        $lines | Should -Contain 'Category: ResourceUnavailable'
+        $lines | Should -Contain "Target: $path"
+        $lines | Should -Contain "Message: The state file '$path' cannot be used: the disk refused the write: file too large (the file-size limit, ulimit -f, is reached). Give -StatePath a writable file in an existing folder."
+        $lines | Should -Contain 'Cause is an IOException: True'
+        Get-EmulatorRequestLog $Emulator -Since $since | Where-Object action -NotMatch '^Describe' | Should -BeNullOrEmpty
+        Get-EmulatorState | Should -Be $before -Because 'nothing was created in the cloud'
+        @(Get-ChildItem -Force $Full).Count | Should -Be 0 -Because 'neither the state file nor the probe is left behind'
+    }
+
+    It 'the writer reports a HaCluster error naming the path and the cause when a save does not fit, and keeps the last complete file' {
+        $path = Join-Path $Full 'grows.hacluster.json'
+        # The engine's own writer (ClusterStateFile.Save), reached through its assembly: the module keeps it in a load context of its own.
+        $lines = Invoke-DiskFullPwsh @"
+Import-Module '$ModuleManifest'
+`$engine = (New-HaHost probe 127.0.0.9).GetType().Assembly
+`$writer = `$engine.GetType('HaCluster.Engine.Cluster.ClusterStateFile')
+`$state = [Activator]::CreateInstance(`$engine.GetType('HaCluster.Engine.Cluster.ClusterState'))
+`$state.Name = 'grows'
+`$writer.GetMethod('Save').Invoke(`$null, @('$path', `$state))
+'Saved: ' + (Get-Content -Raw '$path' | ConvertFrom-Json).name
+`$state.TaskBox = 'x' * 20000
+try { `$writer.GetMethod('Save').Invoke(`$null, @('$path', `$state)); 'Saved again' }
+catch { `$e = `$_.Exception.InnerException; 'Type: ' + `$e.GetType().FullName; 'ErrorId: ' + `$e.ErrorId; 'Message: ' + `$e.Message; 'Cause is an IOException: ' + (`$e.InnerException -is [System.IO.IOException]) }
+'Kept: ' + (Get-Content -Raw '$path' | ConvertFrom-Json).taskbox + '|' + (Get-Content -Raw '$path' | ConvertFrom-Json).name
+'Files: ' + ((Get-ChildItem -Force '$Full' | Where-Object Name -Like '*grows*').Name -join ',')
+"@
+        $text = $lines -join "`n"
+        $lines | Should -Contain 'Saved: grows' -Because $text
+        $lines | Should -Not -Contain 'Saved again'
+        $lines | Should -Contain 'Type: HaCluster.Engine.Common.HaClusterException'
+        $lines | Should -Contain 'ErrorId: HaClusterStateFileUnusable'
+        $lines | Should -Contain "Message: The state file '$path' cannot be used: the disk refused the write: file too large (the file-size limit, ulimit -f, is reached). Give -StatePath a writable file in an existing folder."
+        $lines | Should -Contain 'Cause is an IOException: True'
+        $lines | Should -Contain 'Kept: |grows' -Because 'the previous complete file stays (no task box, its name)'
+        $lines | Should -Contain 'Files: grows.hacluster.json' -Because 'the temporary file is removed'
+    }
+}
+
 Describe '-Debug in a non-interactive host' {
     It 'writes the Debug and Verbose lines without prompting and completes' {
         # -Debug made every line ask "Continue?"; pwsh -NonInteractive refused the prompt and ended the command.

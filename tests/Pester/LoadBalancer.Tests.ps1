@@ -241,8 +241,18 @@ Describe "The tutorial's Step 1 with the cmdlets" {
         foreach ($m in $Masters) { $Servers.Add([HaClusterTests.AddressServer]::new($m.PrivateIp, 6443, $false)) }
         foreach ($i in $All) { $Servers.Add([HaClusterTests.AddressServer]::new($i.PrivateIp, 30880, $true)) }
 
-        # Nothing is left to apply: this only waits for the health checks.
-        $Internal, $External | Update-QcLoadBalancer -WaitForBackend Up -TimeoutSec 120
+        # Nothing is left to apply: this only waits for the health checks, then shows every backend with its status.
+        $shown = @($Internal, $External | Update-QcLoadBalancer -WaitForBackend Up -TimeoutSec 120)
+        $shown.Count | Should -Be 9
+        $shown[0].PSObject.TypeNames[0] | Should -Be 'HaCluster.Engine.QingCloud.Backend'
+        $shown.Status | Sort-Object -Unique | Should -Be 'up'
+        ($shown.LoadBalancerId | Sort-Object -Unique) | Should -Be (@($Internal.LoadBalancerId, $External.LoadBalancerId) | Sort-Object)
+        $rows = ($shown | Out-String -Width 120) -split "`n" | Where-Object { $_ -match 'lbb-' }
+        $rows.Count | Should -Be 9
+        $rows | ForEach-Object { $_ | Should -Match '\bup\s+Active\b' }
+        # -PassThru asks for the load balancers instead.
+        $passed = @($Internal | Update-QcLoadBalancer -WaitForBackend Up -TimeoutSec 120 -PassThru)
+        $passed.LoadBalancerId | Should -Be $Internal.LoadBalancerId
 
         $backends = Get-QcLbBackend -LoadBalancer $Internal
         $backends.Status | Should -Be @('up', 'up', 'up')
@@ -270,6 +280,15 @@ Describe "The tutorial's Step 1 with the cmdlets" {
         $served | Should -Not -Contain $Masters[0].PrivateIp
         ($served | Sort-Object -Unique) | Should -Be ($Masters[1..2].PrivateIp | Sort-Object)
         (Get-QcLbBackend -LoadBalancer $Internal | Where-Object ResourceId -EQ $Masters[0].InstanceId).Status | Should -Not -Be 'up'
+
+        # A wait that runs out says which backends are not up: master1's, by name, id and address.
+        $timedOut = $null
+        try { $Internal | Update-QcLoadBalancer -WaitForBackend Up -TimeoutSec 1 } catch { $timedOut = $_ }
+        $timedOut.FullyQualifiedErrorId | Should -Be 'QcBackendNotUp,HaCluster.Commands.UpdateQcLoadBalancerCommand'
+        $timedOut.CategoryInfo.Category | Should -Be 'OperationTimeout'
+        $down = Get-QcLbBackend -LoadBalancer $Internal | Where-Object ResourceId -EQ $Masters[0].InstanceId
+        $timedOut.Exception.Message | Should -Match "^2 of 3 backend\(s\) of $($Internal.LoadBalancerId) are up after 1 s; not up: master1 \($($down.BackendId), $($Masters[0].InstanceId):6443\) \w+\.$"
+        $timedOut.TargetObject | Should -Be $down.BackendId
     }
 
     It 'brings master1 back up after Start-QcInstance' {

@@ -161,6 +161,27 @@ Describe 'Tab completion from the current context' {
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'node1'
     }
 
+    It 'completes EIP ids: every live EIP for Get-QcEip, only available ones where an EIP is bound or released' {
+        $used = Get-QcEip -Name used
+        $used.Status | Should -Be 'associated'
+        $line = 'Get-QcEip -EipId '
+        $found = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+        $found.CompletionText | Should -Contain $Eip.EipId
+        $found.CompletionText | Should -Contain $used.EipId
+        ($found | Where-Object CompletionText -EQ $Eip.EipId).ListItemText | Should -Be "$($Eip.EipId) (spare)"
+        $line = 'Get-QcEip -EipId spa'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be $Eip.EipId
+        $line = 'Get-QcEip sp'
+        $found = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+        $found.CompletionText | Should -Be 'spare'
+        $found.ListItemText | Should -Be "spare ($($Eip.EipId))"
+        foreach ($line in 'Remove-QcEip -EipId ', 'Remove-QcEip ', 'New-HaCluster -Name x -Eip ', 'New-QcLoadBalancer -Name x -Eip ') {
+            $texts = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+            $texts | Should -Contain $Eip.EipId -Because "'$line' offers the available EIP"
+            $texts | Should -Not -Contain $used.EipId -Because "'$line' offers no associated EIP"
+        }
+    }
+
     It 'completes -Zone starting with the current zone' {
         $line = 'Connect-QingCloud -Zone '
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches[0].CompletionText | Should -Be $Emulator.Zone

@@ -179,7 +179,29 @@ AfterAll {
 Describe 'New-HaCluster, Get-HaCluster and Remove-HaCluster end to end' {
     BeforeAll {
         $script:Emulator = Start-ClusterEmulator
-        $script:Cluster = New-Cluster -Name e2e -Failover
+        # Run in a runspace of its own so every progress record it writes is kept, in order, for the progress test.
+        $runspace = [runspacefactory]::CreateRunspace()
+        $runspace.Open()
+        try {
+            $ps = [powershell]::Create()
+            $ps.Runspace = $runspace
+            $splat = @{
+                Name = 'e2e'; VxNet = 'pn'; TaskBox = 'master1'; KubeSphereVersion = 'v3.4.1'; ImageRegistry = '127.90.0.250:5000'; KubeKeyPath = $Kk
+                KnownHostsPath = $KnownHosts; StatePath = (Join-Path $Work 'e2e.hacluster.json'); Failover = $true; Confirm = $false
+            } + $Login
+            $null = $ps.AddScript({
+                    param($Manifest, $Emulator, $Splat)
+                    $ErrorActionPreference = 'Stop'
+                    Import-Module $Manifest
+                    Connect-QingCloud -AccessKeyId $Emulator.AccessKeyId -SecretAccessKey (ConvertTo-SecureString $Emulator.Secret -AsPlainText -Force) -Zone $Emulator.Zone -Endpoint $Emulator.Endpoint
+                    New-HaCluster @Splat -ControlPlane (Get-QcInstance -Name master*) -Worker (Get-QcInstance -Name node*)
+                }.ToString()).AddArgument($ModuleManifest).AddArgument($Emulator).AddArgument($splat)
+            $script:Cluster = $ps.Invoke() | Select-Object -Last 1
+            $script:Progress = @($ps.Streams.Progress)
+        }
+        finally {
+            $runspace.Dispose()
+        }
     }
 
     AfterAll {
@@ -202,6 +224,29 @@ Describe 'New-HaCluster, Get-HaCluster and Remove-HaCluster end to end' {
         (Invoke-WebRequest -Uri $Cluster.ConsoleUrl -TimeoutSec 10).Content | Should -Match 'KubeSphere'
         (Invoke-WebRequest -Uri "https://$($Cluster.Vip):6443/readyz" -SkipCertificateCheck -TimeoutSec 10).Content | Should -Be 'ok'
         Assert-Converged e2e
+    }
+
+    It 'draws its progress in bars that nest, stay within 120 characters and are all completed at the end' {
+        $Progress.Count | Should -BeGreaterThan 20
+        $Progress | Where-Object { $_.StatusDescription.Length -gt 120 } | ForEach-Object { "$($_.ActivityId): $($_.StatusDescription)" } | Should -BeNullOrEmpty
+        # The parent comes first: no bar is ever drawn without the bar it nests under (the stale 'Cluster' bar was).
+        $Progress[0].ActivityId | Should -Be 6100
+        $Progress[0].ParentActivityId | Should -Be -1
+        $live = [System.Collections.Generic.List[int]]::new()
+        $orphans = foreach ($record in $Progress) {
+            if ($record.ParentActivityId -ge 0 -and -not $live.Contains($record.ParentActivityId)) {
+                "$($record.ActivityId) '$($record.Activity)' ($($record.RecordType)) under $($record.ParentActivityId), which is not shown"
+            }
+            if ($record.RecordType -eq 'Completed') { $null = $live.Remove($record.ActivityId) }
+            elseif (-not $live.Contains($record.ActivityId)) { $live.Add($record.ActivityId) }
+        }
+        $orphans | Should -BeNullOrEmpty
+        $live | Should -BeNullOrEmpty -Because 'every bar that was started is completed'
+        # The cluster steps' bar is gone while the load balancer paths run, and is back for the install.
+        $steps = @($Progress | Where-Object ActivityId -EQ 6103 | ForEach-Object { "$($_.RecordType): $($_.StatusDescription)" })
+        $steps[0..1] | Should -Be 'Processing: Step 1 of 5: tag', 'Completed: Done'
+        $steps | Should -Contain 'Processing: Step 2 of 5: KubeKey config'
+        ($Progress | Where-Object { $_.ActivityId -eq 6103 -and $_.StatusDescription -eq 'Step 2 of 5: KubeKey config' }).CurrentOperation | Should -Be "controlPlaneEndpoint $($Cluster.Vip):6443"
     }
 
     It 'names and tags every resource after the cluster and keeps no secret in the state file' {

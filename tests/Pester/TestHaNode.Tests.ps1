@@ -141,6 +141,31 @@ Describe 'Test-HaNode host-key verification' {
     }
 }
 
+Describe 'Test-HaNode against an endpoint that accepts TCP but never sends an SSH banner' {
+    It 'fails the Ssh check with SshConnectTimeout after its attempts, and the message states the bound' {
+        # A plain listener: the kernel completes the TCP handshake, nobody ever writes a byte.
+        $silent = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Parse('127.40.10.250'), 0)
+        $silent.Start()
+        try {
+            $port = $silent.LocalEndpoint.Port
+            $login = [pscredential]::new('nobody', (ConvertTo-SecureString 'unused-Pw-1' -AsPlainText -Force))
+            $results = @(Test-HaNode -Address 127.40.10.250 -Port $port -Credential $login -KnownHostsPath $KnownHosts -ConnectTimeoutSec 1 -Verbose 4>&1)
+            $verbose = @($results | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+            $ssh = @($results | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
+            $ssh.Count | Should -Be 1
+            $ssh[0].Check | Should -Be 'Ssh'
+            $ssh[0].Passed | Should -BeFalse
+            $ssh[0].ErrorId | Should -Be 'SshConnectTimeout'
+            # 2 attempts of at most 1 s, 1 s apart: 2 x 1 + 1 = 3 s, stated in the message.
+            $ssh[0].Detail | Should -Match "127\.40\.10\.250:$port.*no SSH session within 3 s, the bound of one connect \(2 attempt\(s\) of at most 1 s, 1 s apart\)"
+            @($verbose | Where-Object Message -Match 'connect attempt 1 of 2 failed').Count | Should -Be 1
+        }
+        finally {
+            $silent.Stop()
+        }
+    }
+}
+
 Describe 'Test-HaNode keeps passwords secret' -Skip:(-not ((id -u) -eq '0')) {
     It 'never writes the password to any stream, even with -Verbose and -Debug' {
         $all = & {

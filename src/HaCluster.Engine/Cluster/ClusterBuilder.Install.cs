@@ -23,7 +23,7 @@ public sealed partial class ClusterBuilder
     {
         var request = plan.Request;
         var vip = store.Read(s => s.Internal.Address)!;
-        bar.Starting($"KubeKey config with controlPlaneEndpoint {vip}:{ClusterNames.ApiPort}");
+        bar.Starting("KubeKey config", $"controlPlaneEndpoint {vip}:{ClusterNames.ApiPort}");
         var config = ClusterPlanner.BuildConfig(request, plan.Nodes, vip);
         if (ClusterConfigValidator.Validate(config).FirstOrDefault(f => f.Severity == FindingSeverity.Error) is { } error)
         {
@@ -40,7 +40,7 @@ public sealed partial class ClusterBuilder
             await InstallKubeSphereAsync(plan, store, bar, connect, cancellationToken).ConfigureAwait(false);
         }
 
-        bar.Starting("waiting until every backend is up");
+        bar.Starting("backends up", "waiting until every backend passes its health check");
         var ids = store.Read(s => new[] { s.Internal.LoadBalancerId!, s.External.LoadBalancerId! });
         var wait = ClusterProgress.WaitUnder(bar, request.WaitTimeout);
         await new LoadBalancerService(_client).WaitForBackendsUpAsync(ids, wait, cancellationToken).ConfigureAwait(false);
@@ -55,7 +55,7 @@ public sealed partial class ClusterBuilder
             return Array.Empty<HaCheckResult>();
         }
 
-        bar.Starting(request.Failover ? "HA checks with the failover drill" : "HA checks");
+        bar.Starting(request.Failover ? "HA checks and failover drill" : "HA checks");
         var verification = new ClusterVerificationRequest
         {
             InternalLoadBalancerId = ids[0],
@@ -95,7 +95,7 @@ public sealed partial class ClusterBuilder
         var request = plan.Request;
         var taskBox = plan.TaskBox!.Host;
         var resuming = store.Read(s => s.Install.Started) is not null;
-        bar.Starting($"{(resuming ? "reattaching to" : "running")} kk create cluster on {taskBox.Name}");
+        bar.Starting("KubeKey install", $"{(resuming ? "reattaching to" : "running")} kk create cluster on {taskBox.Name}");
         store.Update(s => s.Install.Started ??= DateTime.UtcNow);
         var options = InstallOptions(request, connect);
         var result = await KubeKeyInstaller.InstallAsync(config, TaskBoxEndpoint(plan), options, new NestedObserver(Observer), cancellationToken).ConfigureAwait(false);
@@ -147,7 +147,7 @@ public sealed partial class ClusterBuilder
 
         var options = KubeSpherePath.Options(plan.Request);
         options.Connect = connect;
-        bar.Starting($"helm upgrade --install ks-core {options.ResolvedChart} {options.ResolvedChartVersion} on {plan.TaskBox!.Name}");
+        bar.Starting("KubeSphere with Helm", $"helm upgrade --install ks-core {options.ResolvedChart} {options.ResolvedChartVersion} on {plan.TaskBox!.Name}");
         var result = await KubeSphere.KubeSphereInstaller.InstallAsync(TaskBoxEndpoint(plan), plan.ControlPlane.Select(n => n.Host).ToList(), options, new NestedObserver(Observer), cancellationToken).ConfigureAwait(false);
         store.Update(s =>
         {

@@ -44,36 +44,45 @@ public sealed partial class ClusterBuilder
         Observer.Verbose($"State file: {request.StatePath}.");
         var progress = new ClusterProgress(Observer, plan.Name, plan.Steps.Count, plan.Steps.Count(s => s.Completed));
         var clusterBar = progress.Child(ClusterBarId, "Cluster", plan.Steps.Count(s => s.Path == "Cluster"));
-
-        if (request.UsesHelm && !request.SkipInstall && !store.IsCompleted(ClusterStepIds.KubeSphere))
-        {
-            // Before anything is created and long before kk: a chart or registry that is gone fails now, not in 30 minutes.
-            clusterBar.Starting("KubeSphere chart preflight");
-            var options = KubeSpherePath.Options(request);
-            options.Connect = new Ssh.SshConnectOptions { HostKeyPolicy = new Ssh.HostKeyPolicy(request.KnownHostsPath, request.AcceptNewHostKey), Observer = Observer };
-            await KubeSphere.KubeSphereInstaller.PreflightAsync(TaskBoxEndpoint(plan), options, Observer, cancellationToken).ConfigureAwait(false);
-            store.Complete(ClusterStepIds.KubeSpherePreflight);
-            clusterBar.Done("KubeSphere chart preflight");
-        }
-
-        clusterBar.Starting("tag");
-        var tagId = await EnsureTagAsync(store, plan.Name, cancellationToken).ConfigureAwait(false);
-        store.Complete(ClusterStepIds.Tag);
-        clusterBar.Done("tag");
-
-        var internalPath = new LoadBalancerPath(_client, store, plan, external: false, tagId, progress.Child(InternalBarId, "Internal load balancer " + ClusterNames.InternalLoadBalancer(plan.Name), 5));
-        var externalPath = new LoadBalancerPath(_client, store, plan, external: true, tagId, progress.Child(ExternalBarId, "External load balancer " + ClusterNames.ExternalLoadBalancer(plan.Name), 6));
-        Observer.Verbose("Building the internal and the external load balancer paths concurrently.");
-        await Task.WhenAll(internalPath.RunAsync(cancellationToken), externalPath.RunAsync(cancellationToken)).ConfigureAwait(false);
-
+        progress.Start();
         IReadOnlyList<HaCheckResult> checks = Array.Empty<HaCheckResult>();
-        if (!request.SkipInstall)
+        try
         {
-            checks = await InstallAndVerifyAsync(plan, store, clusterBar, cancellationToken).ConfigureAwait(false);
+            if (request.UsesHelm && !request.SkipInstall && !store.IsCompleted(ClusterStepIds.KubeSphere))
+            {
+                // Before anything is created and long before kk: a chart or registry that is gone fails now, not in 30 minutes.
+                clusterBar.Starting("KubeSphere chart preflight");
+                var options = KubeSpherePath.Options(request);
+                options.Connect = new Ssh.SshConnectOptions { HostKeyPolicy = new Ssh.HostKeyPolicy(request.KnownHostsPath, request.AcceptNewHostKey), Observer = Observer };
+                await KubeSphere.KubeSphereInstaller.PreflightAsync(TaskBoxEndpoint(plan), options, Observer, cancellationToken).ConfigureAwait(false);
+                store.Complete(ClusterStepIds.KubeSpherePreflight);
+                clusterBar.Done("KubeSphere chart preflight");
+            }
+
+            clusterBar.Starting("tag", $"tag '{plan.Name}'");
+            var tagId = await EnsureTagAsync(store, plan.Name, cancellationToken).ConfigureAwait(false);
+            store.Complete(ClusterStepIds.Tag);
+            clusterBar.Done("tag");
+
+            // The cluster steps go on after the load balancers: their bar is not left standing while the paths run.
+            clusterBar.Complete();
+
+            var internalPath = new LoadBalancerPath(_client, store, plan, external: false, tagId, progress.Child(InternalBarId, "Internal load balancer " + ClusterNames.InternalLoadBalancer(plan.Name), 5));
+            var externalPath = new LoadBalancerPath(_client, store, plan, external: true, tagId, progress.Child(ExternalBarId, "External load balancer " + ClusterNames.ExternalLoadBalancer(plan.Name), 6));
+            Observer.Verbose("Building the internal and the external load balancer paths concurrently.");
+            await Task.WhenAll(internalPath.RunAsync(cancellationToken), externalPath.RunAsync(cancellationToken)).ConfigureAwait(false);
+
+            if (!request.SkipInstall)
+            {
+                checks = await InstallAndVerifyAsync(plan, store, clusterBar, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // Every bar still shown goes, on success and on failure alike.
+            progress.Complete();
         }
 
-        clusterBar.Complete();
-        progress.Complete();
         var info = await ClusterReader.ReadAsync(store.State, request.StatePath, _client, plan.Nodes.Select(n => n.Host).ToList(), cancellationToken).ConfigureAwait(false);
         info.Checks = checks;
         return info;

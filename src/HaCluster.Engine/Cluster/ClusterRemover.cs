@@ -310,24 +310,15 @@ public sealed class ClusterRemover
         return named.FirstOrDefault(g => !g.IsDefault && ClusterOwnership.WhyNotOwned(g.SecurityGroupName, g.Tags, name, tagId) is null);
     }
 
-    private async Task DeleteSecurityGroupAsync(SecurityGroup group, CancellationToken cancellationToken)
+    private Task DeleteSecurityGroupAsync(SecurityGroup group, CancellationToken cancellationToken)
     {
         _client.Observer.Verbose($"Deleting security group {group.SecurityGroupId} ({group.SecurityGroupName}).");
-        try
-        {
-            await _client.DeleteSecurityGroupsAsync(new[] { group.SecurityGroupId }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HaClusterException ex) when (ex is QingCloudAmbiguousResultException || (ex is QingCloudApiException api && api.RetCode == 2100))
-        {
-            // Already gone, or deleted by an attempt whose answer was lost (the retry then meets 2100).
-            var left = await _client.DescribeSecurityGroupsAsync(new[] { group.SecurityGroupId }, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (left.Any(g => g.SecurityGroupId == group.SecurityGroupId))
-            {
-                throw;
-            }
-
-            _client.Observer.Verbose($"Security group {group.SecurityGroupId} is gone.");
-        }
+        return DeleteVerifiedAsync(
+            $"security group {group.SecurityGroupId}",
+            ct => _client.DeleteSecurityGroupsAsync(new[] { group.SecurityGroupId }, ct),
+            IsNotFound,
+            async ct => (await _client.DescribeSecurityGroupsAsync(new[] { group.SecurityGroupId }, cancellationToken: ct).ConfigureAwait(false)).Any(g => g.SecurityGroupId == group.SecurityGroupId),
+            cancellationToken);
     }
 
     private async Task AddRulesAsync(ClusterRemovalPlan plan, string groupId, string? recordedRuleId, string ruleName, CancellationToken cancellationToken)
@@ -418,22 +409,15 @@ public sealed class ClusterRemover
         return live;
     }
 
-    private async Task DeleteTagAsync(Tag tag, CancellationToken cancellationToken)
+    private Task DeleteTagAsync(Tag tag, CancellationToken cancellationToken)
     {
         _client.Observer.Verbose($"Deleting tag '{tag.TagName}' ({tag.TagId}).");
-        try
-        {
-            await _client.DeleteTagsAsync(new[] { tag.TagId }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HaClusterException ex) when (ex is QingCloudAmbiguousResultException || (ex is QingCloudApiException api && api.RetCode == 2100))
-        {
-            // Already gone, or deleted by an attempt whose answer was lost.
-            var left = await _client.DescribeTagsAsync(new[] { tag.TagId }, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (left.Any(t => t.TagId == tag.TagId))
-            {
-                throw;
-            }
-        }
+        return DeleteVerifiedAsync(
+            $"tag {tag.TagId}",
+            ct => _client.DeleteTagsAsync(new[] { tag.TagId }, ct),
+            IsNotFound,
+            async ct => (await _client.DescribeTagsAsync(new[] { tag.TagId }, cancellationToken: ct).ConfigureAwait(false)).Any(t => t.TagId == tag.TagId),
+            cancellationToken);
     }
 
     private async Task<Eip?> FindEipAsync(ClusterRemovalPlan plan, ClusterState? state, string name, string? tagId, CancellationToken cancellationToken)
@@ -467,65 +451,87 @@ public sealed class ClusterRemover
     private async Task DeleteRulesAsync(string groupId, IReadOnlyList<string> ruleIds, WaitOptions wait, CancellationToken cancellationToken)
     {
         _client.Observer.Verbose($"Deleting firewall rule(s) {string.Join(", ", ruleIds)} of security group {groupId}.");
-        try
-        {
-            await _client.DeleteSecurityGroupRulesAsync(ruleIds, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HaClusterException ex) when (ex is QingCloudAmbiguousResultException || (ex is QingCloudApiException api && api.RetCode == 2100))
-        {
-            // Already gone, or deleted by an attempt whose answer was lost.
-            var left = await _client.DescribeSecurityGroupRulesAsync(groupId, ruleIds, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (left.Count > 0)
-            {
-                throw;
-            }
-        }
+        await DeleteVerifiedAsync(
+            $"firewall rule(s) {string.Join(", ", ruleIds)}",
+            ct => _client.DeleteSecurityGroupRulesAsync(ruleIds, ct),
+            IsNotFound,
+            async ct => (await _client.DescribeSecurityGroupRulesAsync(groupId, ruleIds, cancellationToken: ct).ConfigureAwait(false)).Count > 0,
+            cancellationToken).ConfigureAwait(false);
 
         var job = await _client.ApplySecurityGroupAsync(groupId, cancellationToken: cancellationToken).ConfigureAwait(false);
         await _client.WaitForJobsAsync(new[] { job }, wait, cancellationToken).ConfigureAwait(false);
         await _client.WaitForSecurityGroupAppliedAsync(groupId, wait, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task DeleteLoadBalancersAsync(IReadOnlyList<string> ids, WaitOptions wait, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await new LoadBalancerService(_client).DeleteAsync(ids, wait: wait, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (HaClusterException ex) when (ex is QingCloudAmbiguousResultException || ex.ErrorId is "QcLoadBalancerDeleted" or "QcLoadBalancerNotFound")
-        {
-            // A lost answer to DeleteLoadBalancers: the retry met "already deleting" or "not found". Wait for the outcome.
-            _client.Observer.Verbose($"Load balancer deletion outcome unknown ({ex.Message}); waiting for {string.Join(", ", ids)} to be deleted.");
-            await _client.WaitForLoadBalancersAsync(ids, "deleted", wait, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task ReleaseEipAsync(string eipId, WaitOptions wait, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await new EipService(_client).ReleaseAsync(new[] { eipId }, force: true, wait: wait, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (HaClusterException ex) when (ex is QingCloudAmbiguousResultException || ex.ErrorId == "QcEipNotFound")
-        {
-            _client.Observer.Verbose($"EIP release outcome unknown ({ex.Message}); checking {eipId}.");
-            var left = (await _client.DescribeEipsAsync(status: LiveEipStatuses, cancellationToken: cancellationToken).ConfigureAwait(false)).FirstOrDefault(e => e.EipId == eipId);
-            if (left is { IsIdle: false })
+    // A lost answer to DeleteLoadBalancers: the retry meets "already deleting" or "not found". Waiting for the outcome
+    // is the check: it ends when they are deleted, or fails.
+    private Task DeleteLoadBalancersAsync(IReadOnlyList<string> ids, WaitOptions wait, CancellationToken cancellationToken) =>
+        DeleteVerifiedAsync(
+            $"load balancer(s) {string.Join(", ", ids)}",
+            ct => new LoadBalancerService(_client).DeleteAsync(ids, wait: wait, cancellationToken: ct),
+            ex => ex.ErrorId is "QcLoadBalancerDeleted" or "QcLoadBalancerNotFound",
+            async ct =>
             {
-                // The lost attempt took effect and the EIP is on its way out ("is [releasing]" to the retry).
-                try
+                await _client.WaitForLoadBalancersAsync(ids, "deleted", wait, ct).ConfigureAwait(false);
+                return false;
+            },
+            cancellationToken);
+
+    private Task ReleaseEipAsync(string eipId, WaitOptions wait, CancellationToken cancellationToken) =>
+        DeleteVerifiedAsync(
+            $"EIP {eipId}",
+            ct => new EipService(_client).ReleaseAsync(new[] { eipId }, force: true, wait: wait, cancellationToken: ct),
+            ex => ex.ErrorId == "QcEipNotFound",
+            async ct =>
+            {
+                var left = (await _client.DescribeEipsAsync(status: LiveEipStatuses, cancellationToken: ct).ConfigureAwait(false)).FirstOrDefault(e => e.EipId == eipId);
+                if (left is { IsIdle: false })
                 {
-                    await _client.WaitForEipsAsync(new[] { eipId }, "released", wait, cancellationToken).ConfigureAwait(false);
+                    // The lost attempt took effect and the EIP is on its way out ("is [releasing]" to the retry).
+                    try
+                    {
+                        await _client.WaitForEipsAsync(new[] { eipId }, "released", wait, ct).ConfigureAwait(false);
+                    }
+                    catch (QingCloudApiException api) when (api.RetCode == 2100)
+                    {
+                        // Gone altogether.
+                    }
+
+                    return false;
                 }
-                catch (QingCloudApiException api) when (api.RetCode == 2100)
-                {
-                    // Gone altogether.
-                }
-            }
-            else if (left is not null)
+
+                return left is not null;
+            },
+            cancellationToken);
+
+    // ret_code 2100: the resource does not exist (any more).
+    private static bool IsNotFound(HaClusterException ex) => ex is QingCloudApiException { RetCode: 2100 };
+
+    /// <summary>
+    /// The one home of "delete, and when the outcome is unknown, look": a delete whose reply was lost (ambiguous), or
+    /// whose retry met the resource already gone or going (<paramref name="outcomeUnknown"/>), is checked with
+    /// <paramref name="stillThere"/> instead of failing the removal; it fails only when the resource is still there.
+    /// </summary>
+    /// <param name="what">The resource(s), for the Verbose stream.</param>
+    /// <param name="delete">The delete call.</param>
+    /// <param name="outcomeUnknown">Which failures (besides an ambiguous result) may mean the delete took effect.</param>
+    /// <param name="stillThere">Describes again (or waits for the deletion to end); true when the resource is still there.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    private async Task DeleteVerifiedAsync(string what, Func<CancellationToken, Task> delete, Func<HaClusterException, bool> outcomeUnknown, Func<CancellationToken, Task<bool>> stillThere, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await delete(cancellationToken).ConfigureAwait(false);
+        }
+        catch (HaClusterException ex) when (ex is QingCloudAmbiguousResultException || outcomeUnknown(ex))
+        {
+            _client.Observer.Verbose($"Deletion of {what}: outcome unknown ({ex.Message}); checking it is gone.");
+            if (await stillThere(cancellationToken).ConfigureAwait(false))
             {
                 throw;
             }
+
+            _client.Observer.Verbose($"{what} is gone.");
         }
     }
 }

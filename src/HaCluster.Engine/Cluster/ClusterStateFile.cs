@@ -215,9 +215,17 @@ public static class ClusterStateFile
 
     private static void WriteSynced(string path, byte[] bytes)
     {
-        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-        stream.Write(bytes, 0, bytes.Length);
-        stream.Flush(flushToDisk: true);
+        try
+        {
+            using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            stream.Write(bytes, 0, bytes.Length);
+            stream.Flush(flushToDisk: true);
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            // .NET reports EFBIG (a write past the file-size limit, RLIMIT_FSIZE / ulimit -f) as this, not as an IOException.
+            throw new FileTooLargeException(ex);
+        }
     }
 
     private static void DeleteQuietly(string path)
@@ -235,14 +243,28 @@ public static class ClusterStateFile
         }
     }
 
+    // errno values (EDQUOT 122) mean other things as Windows error codes.
+    private static bool IsUnix => Path.DirectorySeparatorChar == '/';
+
     // The OS's words for the common causes, without the stack of .NET types around them.
     private static string Cause(Exception ex) => ex switch
     {
         UnauthorizedAccessException => "permission denied",
         DirectoryNotFoundException => "its folder does not exist",
         IOException io when (io.HResult & 0xFFFF) is 28 or 112 => "the disk is full",
+        IOException io when IsUnix && (io.HResult & 0xFFFF) is 122 => "the disk quota is exceeded",
+        FileTooLargeException => "the disk refused the write: file too large (the file-size limit, ulimit -f, is reached)",
         _ => ex.Message,
     };
+
+    /// <summary>EFBIG: the write went past the largest file the process may write.</summary>
+    private sealed class FileTooLargeException : IOException
+    {
+        public FileTooLargeException(Exception inner)
+            : base("File too large.", inner)
+        {
+        }
+    }
 
     private static HaClusterException Unusable(string path, string cause, Exception? inner = null) =>
         new(UnusableErrorId, FailureKind.ResourceUnavailable, $"The state file '{path}' cannot be used: {cause}. Give -StatePath a writable file in an existing folder.", path, inner);

@@ -67,7 +67,7 @@ internal sealed class LoadBalancerPath
         }
 
         var groupId = await groupTask.ConfigureAwait(false);
-        var firewall = StepAsync(FirewallStep, $"security group {GroupName}: TCP {Port} from {string.Join(", ", Sources)}", () => EnsureFirewallAsync(groupId, cancellationToken));
+        var firewall = StepAsync(FirewallStep, $"security group {GroupName}", () => EnsureFirewallAsync(groupId, cancellationToken), $"TCP {Port} from {string.Join(", ", Sources)}");
         var loadBalancer = BuildLoadBalancerAsync(eipId, groupId, cancellationToken);
         await Task.WhenAll(firewall, loadBalancer).ConfigureAwait(false);
         _bar.Complete();
@@ -90,10 +90,10 @@ internal sealed class LoadBalancerPath
 
     private LoadBalancerState Section(ClusterState state) => _external ? state.External : state.Internal;
 
-    private async Task<T> StepAsync<T>(string stepId, string description, Func<Task<T>> step)
+    private async Task<T> StepAsync<T>(string stepId, string description, Func<Task<T>> step, string? detail = null)
     {
         var again = _store.IsCompleted(stepId);
-        _bar.Starting(again ? description + " (checking)" : description);
+        _bar.Starting(again ? description + " (checking)" : description, detail);
         var result = await step().ConfigureAwait(false);
         _store.Complete(stepId);
         _bar.Done(description);

@@ -1,6 +1,8 @@
 // Copyright (c) HaCluster contributors. MIT License.
 // How long-running engine work reports what it does without knowing about PowerShell.
 
+using System;
+
 namespace HaCluster.Engine.Common;
 
 /// <summary>
@@ -26,18 +28,28 @@ public interface IOperationObserver
     void Progress(OperationProgress progress);
 }
 
-/// <summary>One progress update. <see cref="ActivityId"/> identifies the bar; <see cref="ParentActivityId"/> nests it.</summary>
+/// <summary>
+/// One progress update. <see cref="ActivityId"/> identifies the bar; <see cref="ParentActivityId"/> nests it. The status
+/// is at most <see cref="MaxStatusLength"/> characters, the width PowerShell draws a bar in: a longer one keeps its first
+/// clause (up to a "; ") or is cut, and the rest goes ahead of the <see cref="CurrentOperation"/>, so nothing is lost.
+/// </summary>
 public sealed class OperationProgress
 {
+    /// <summary>The longest status PowerShell shows whole (<c>$PSStyle.Progress.MaxWidth</c> is 120 by default).</summary>
+    public const int MaxStatusLength = 120;
+
+    private readonly string? _overflow;
+    private string? _currentOperation;
+
     /// <summary>Creates a progress update.</summary>
     /// <param name="activityId">Identifier of the progress bar.</param>
     /// <param name="activity">Title of the bar.</param>
-    /// <param name="status">Current status text.</param>
+    /// <param name="status">Current status text; detail beyond <see cref="MaxStatusLength"/> moves to the current operation.</param>
     public OperationProgress(int activityId, string activity, string status)
     {
         ActivityId = activityId;
         Activity = activity;
-        Status = status;
+        (Status, _overflow) = Shorten(status ?? string.Empty);
     }
 
     /// <summary>Identifier of the progress bar.</summary>
@@ -49,17 +61,35 @@ public sealed class OperationProgress
     /// <summary>Title of the bar.</summary>
     public string Activity { get; }
 
-    /// <summary>Current status text.</summary>
+    /// <summary>Current status text, at most <see cref="MaxStatusLength"/> characters.</summary>
     public string Status { get; }
 
-    /// <summary>Current step, if any.</summary>
-    public string? CurrentOperation { get; set; }
+    /// <summary>Current step or detail, if any (with what did not fit in the status first).</summary>
+    public string? CurrentOperation
+    {
+        get => _overflow is null ? _currentOperation : _currentOperation is null ? _overflow : _overflow + "; " + _currentOperation;
+        set => _currentOperation = value;
+    }
 
     /// <summary>Percent complete (0-100), or -1 when unknown.</summary>
     public int PercentComplete { get; set; } = -1;
 
     /// <summary>True when the bar is finished and should disappear.</summary>
     public bool Completed { get; set; }
+
+    // "2 of 9 backends up; waiting for i-1:30880 (down), …" keeps "2 of 9 backends up"; text without a clause break is cut.
+    private static (string Status, string? Overflow) Shorten(string status)
+    {
+        if (status.Length <= MaxStatusLength)
+        {
+            return (status, null);
+        }
+
+        var clause = status.Substring(0, MaxStatusLength).LastIndexOf("; ", StringComparison.Ordinal);
+        return clause > 0
+            ? (status.Substring(0, clause), status.Substring(clause + 2))
+            : (status.Substring(0, MaxStatusLength - 1) + "\u2026", status);
+    }
 }
 
 /// <summary>An observer that discards everything (engine callers outside PowerShell).</summary>

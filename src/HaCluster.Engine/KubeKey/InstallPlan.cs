@@ -134,15 +134,7 @@ internal sealed class InstallPlan
     }
 
     private static SshConnectOptions Narrated(SshConnectOptions connect, IOperationObserver observer) =>
-        connect.Observer is NullOperationObserver
-            ? new SshConnectOptions
-            {
-                ConnectTimeout = connect.ConnectTimeout,
-                KeepAliveInterval = connect.KeepAliveInterval,
-                HostKeyPolicy = connect.HostKeyPolicy,
-                Observer = observer,
-            }
-            : connect;
+        connect.Observer is NullOperationObserver ? connect.WithObserver(observer) : connect;
 
     private static HaClusterException Invalid(string message, object? target) =>
         new(KubeKeyInstallErrorIds.InstallOptionInvalid, FailureKind.InvalidArgument, message, target);

@@ -188,12 +188,7 @@ public static class KubeSphereInstaller
             : command + "; rc=$?; rm -f -- " + InstallWorkspace.ConfigFileName + " " + ValuesFileName + "; exit $rc";
     }
 
-    private static SshConnectOptions Connect(KubeSphereInstallOptions options, IOperationObserver observer) => new()
-    {
-        HostKeyPolicy = options.Connect.HostKeyPolicy,
-        ConnectTimeout = options.Connect.ConnectTimeout,
-        Observer = observer,
-    };
+    private static SshConnectOptions Connect(KubeSphereInstallOptions options, IOperationObserver observer) => options.Connect.WithObserver(observer);
 
     // helm and kubectl live in /usr/local/bin on kk-built nodes, which a non-login SSH session may not have on PATH.
     private static string HelmCommand(string arguments) => "PATH=\"$PATH:/usr/local/bin\" helm " + arguments;

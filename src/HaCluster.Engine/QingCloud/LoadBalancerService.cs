@@ -271,9 +271,19 @@ public sealed class LoadBalancerService
         catch (HaClusterException ex) when (ex.ErrorId == "QingCloudWaitTimeout")
         {
             var notUp = last.Where(b => b.Status != "up").ToList();
-            throw new HaClusterException("QcBackendNotUp", FailureKind.OperationTimeout, $"{notUp.Count} backend(s) of {string.Join(", ", ids)} are still not up: {string.Join(", ", notUp.Select(b => $"{b.BackendId} {b.ResourceId}:{b.Port} {b.Status}"))}.", notUp.Select(b => b.BackendId).ToArray(), ex);
+            var limit = (wait ?? new WaitOptions()).Timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+            throw new HaClusterException(
+                "QcBackendNotUp",
+                FailureKind.OperationTimeout,
+                $"{last.Count - notUp.Count} of {last.Count} backend(s) of {string.Join(", ", ids)} are up after {limit} s; not up: {string.Join(", ", notUp.Select(DescribeHealth))}.",
+                notUp.Select(b => b.BackendId).ToArray(),
+                ex);
         }
     }
+
+    // "master1 (lbb-…, i-…:6443) down": who is not up, in words an operator finds in the console.
+    private static string DescribeHealth(Backend b) =>
+        $"{(string.IsNullOrEmpty(b.BackendName) ? b.ResourceId : b.BackendName)} ({b.BackendId}, {b.ResourceId}:{b.Port.ToString(CultureInfo.InvariantCulture)}) {b.Status ?? "unknown"}";
 
     /// <summary>Deletes load balancers (retrying "lease not ready") and waits until they are gone; their EIPs become available.</summary>
     /// <param name="loadBalancerIds">The load balancers.</param>

@@ -88,12 +88,25 @@ internal static class SshErrors
             ex),
     };
 
-    public static HaClusterException Timeout(SshEndpoint endpoint, Exception? ex) => new(
+    public static HaClusterException Timeout(SshEndpoint endpoint, Exception? ex) => Timeout(endpoint, (TimeSpan?)null, ex);
+
+    /// <summary>One attempt ran out of its time.</summary>
+    public static HaClusterException Timeout(SshEndpoint endpoint, TimeSpan? attempt, Exception? ex) => new(
         SshErrorIds.ConnectTimeout,
         FailureKind.OperationTimeout,
-        $"{endpoint}: no SSH session within the connect timeout (host down, filtered, or not an SSH server).",
+        $"{endpoint}: no SSH session within {(attempt is { } t ? Seconds(t) + " s" : "the connect timeout")} (host down, filtered, or not an SSH server).",
         endpoint.ToString(),
         ex);
+
+    /// <summary>A connect ran out of its attempts: the message states the bound they had together.</summary>
+    public static HaClusterException Timeout(SshEndpoint endpoint, SshConnectOptions options, Exception? ex) => new(
+        SshErrorIds.ConnectTimeout,
+        FailureKind.OperationTimeout,
+        $"{endpoint}: no SSH session within {Seconds(options.ConnectBound)} s, the bound of one connect ({options.Attempts} attempt(s) of at most {Seconds(options.ConnectTimeout)} s, {Seconds(options.ConnectRetryDelay)} s apart): the host is down, filtered, or not an SSH server.",
+        endpoint.ToString(),
+        ex);
+
+    private static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 
     public static HaClusterException Lost(SshEndpoint endpoint, Exception? ex) => new(
         SshErrorIds.ConnectionLost,

@@ -77,19 +77,48 @@ public sealed class SshSession : IDisposable
         }
     }
 
-    /// <summary>Drops the current connection (if any) and connects again with the same endpoint and options.</summary>
+    /// <summary>
+    /// Drops the current connection (if any) and connects again with the same endpoint and options: up to
+    /// <see cref="SshConnectOptions.ConnectAttempts"/> attempts, all within <see cref="SshConnectOptions.ConnectBound"/>.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the connect.</param>
     /// <returns>A task that completes when connected.</returns>
+    /// <exception cref="HaClusterException"><c>SshConnectTimeout</c> (its message states the bound), <c>SshConnectionFailed</c>, ….</exception>
     public async Task ReconnectAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
+        var attempts = _options.Attempts;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ConnectOnceAsync(_options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (HaClusterException ex) when (IsWorthAnotherAttempt(ex) && attempt < attempts)
+            {
+                _options.Observer.Verbose($"{Endpoint}: connect attempt {attempt} of {attempts} failed ({ex.Message}); trying again in {_options.ConnectRetryDelay.TotalSeconds:0.###} s.");
+                await Task.Delay(_options.ConnectRetryDelay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HaClusterException ex) when (ex.ErrorId == SshErrorIds.ConnectTimeout)
+            {
+                throw SshErrors.Timeout(Endpoint, _options, ex.InnerException);
+            }
+        }
+    }
+
+    // Refused, reset or silent: the host may be restarting sshd. A rejected credential or host key will not change.
+    private static bool IsWorthAnotherAttempt(HaClusterException ex) => ex.ErrorId is SshErrorIds.ConnectionFailed or SshErrorIds.ConnectTimeout;
+
+    private async Task ConnectOnceAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             DropConnections();
             _options.Observer.Verbose($"Connecting to {Endpoint}.");
-            var client = new SshClient(CreateConnectionInfo());
-            await OpenAsync(client, cancellationToken).ConfigureAwait(false);
+            var client = new SshClient(CreateConnectionInfo(timeout));
+            await OpenAsync(client, timeout, cancellationToken).ConfigureAwait(false);
             _client = client;
         }
         finally
@@ -590,15 +619,23 @@ public sealed class SshSession : IDisposable
         }
     }
 
+    // Reconnects until connected or the budget is spent; no attempt runs past the budget (each is cut to what is left).
     private async Task ReconnectWithBackoffAsync(TimeSpan budget, CancellationToken cancellationToken)
     {
         var elapsed = Stopwatch.StartNew();
         var delay = TimeSpan.FromMilliseconds(200);
         while (true)
         {
+            var left = budget - elapsed.Elapsed;
+            var timeout = left < _options.ConnectTimeout ? left : _options.ConnectTimeout;
             try
             {
-                await ReconnectAsync(cancellationToken).ConfigureAwait(false);
+                if (timeout <= TimeSpan.Zero)
+                {
+                    throw SshErrors.Timeout(Endpoint, (TimeSpan?)budget, null);
+                }
+
+                await ConnectOnceAsync(timeout, cancellationToken).ConfigureAwait(false);
                 _options.Observer.Verbose($"{Endpoint}: reconnected after {elapsed.Elapsed.TotalSeconds:0.0} s.");
                 return;
             }
@@ -624,8 +661,8 @@ public sealed class SshSession : IDisposable
 
             _sftp?.Dispose();
             _sftp = null;
-            var sftp = new SftpClient(CreateConnectionInfo());
-            await OpenAsync(sftp, cancellationToken).ConfigureAwait(false);
+            var sftp = new SftpClient(CreateConnectionInfo(_options.ConnectTimeout));
+            await OpenAsync(sftp, _options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
             _sftp = sftp;
             return sftp;
         }
@@ -635,7 +672,7 @@ public sealed class SshSession : IDisposable
         }
     }
 
-    private ConnectionInfo CreateConnectionInfo()
+    private ConnectionInfo CreateConnectionInfo(TimeSpan timeout)
     {
         var methods = new List<AuthenticationMethod>();
         if (_keys.Count > 0)
@@ -660,13 +697,15 @@ public sealed class SshSession : IDisposable
 
         var info = new ConnectionInfo(Endpoint.Address, Endpoint.Port, Endpoint.User, methods.ToArray())
         {
-            Timeout = _options.ConnectTimeout,
+            Timeout = timeout,
         };
         HostKeyVerifier.PreferKnownAlgorithms(info, Endpoint, _options.HostKeyPolicy);
         return info;
     }
 
-    private async Task OpenAsync(BaseClient client, CancellationToken cancellationToken)
+    // One attempt, over when the timeout passes whatever the library is doing then (banner, key exchange, authentication):
+    // the client is disposed, which closes its socket.
+    private async Task OpenAsync(BaseClient client, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var verifier = new HostKeyVerifier(Endpoint, _options);
         client.HostKeyReceived += verifier.OnHostKeyReceived;
@@ -676,10 +715,19 @@ public sealed class SshSession : IDisposable
         }
 
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(_options.ConnectTimeout);
+        limit.CancelAfter(timeout);
         try
         {
-            await client.ConnectAsync(limit.Token).ConfigureAwait(false);
+            var connect = client.ConnectAsync(limit.Token);
+            var cut = Task.Delay(Timeout.InfiniteTimeSpan, limit.Token);
+            if (await Task.WhenAny(connect, cut).ConfigureAwait(false) != connect)
+            {
+                // The library did not stop at the token: leave it, and observe its eventual failure.
+                _ = connect.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                throw new OperationCanceledException(limit.Token);
+            }
+
+            await connect.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -692,7 +740,7 @@ public sealed class SshSession : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             if (limit.IsCancellationRequested)
             {
-                throw SshErrors.Timeout(Endpoint, ex);
+                throw SshErrors.Timeout(Endpoint, timeout, ex);
             }
 
             throw SshErrors.Connect(Endpoint, ex);

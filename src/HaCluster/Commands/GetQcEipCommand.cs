@@ -21,12 +21,14 @@ public sealed class GetQcEipCommand : QcGetCmdlet
     /// <summary>EIP ids (eip-xxxxxxxx); bind from objects with an EipId or eip_id property.</summary>
     [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
     [Alias("eip_id")]
+    [ArgumentCompleter(typeof(QcLiveEipCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] EipId { get; set; } = System.Array.Empty<string>();
 
     /// <summary>EIP names; wildcards allowed, case-insensitive.</summary>
     [Parameter(Position = 0, ParameterSetName = FilterSet)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(QcEipNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Name { get; set; }
 

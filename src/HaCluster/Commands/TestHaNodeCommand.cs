@@ -83,6 +83,14 @@ public sealed class TestHaNodeCommand : HaCmdlet
     [Parameter]
     public SwitchParameter AcceptNewHostKey { get; set; }
 
+    /// <summary>
+    /// Seconds one SSH connect attempt may take (TCP, banner, key exchange, authentication). A refused or silent host is
+    /// tried twice, 1 s apart, so a host that never answers costs at most 2 × this + 1 s (61 s by default).
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int ConnectTimeoutSec { get; set; } = 30;
+
     /// <summary>How many hosts are checked at once.</summary>
     [Parameter]
     [ValidateRange(1, 256)]
@@ -134,7 +142,7 @@ public sealed class TestHaNodeCommand : HaCmdlet
             new PreflightOptions
             {
                 ThrottleLimit = ThrottleLimit,
-                Connect = new SshConnectOptions { HostKeyPolicy = new HostKeyPolicy(knownHosts, AcceptNewHostKey), Observer = observer },
+                Connect = new SshConnectOptions { HostKeyPolicy = new HostKeyPolicy(knownHosts, AcceptNewHostKey), Observer = observer, ConnectTimeout = TimeSpan.FromSeconds(ConnectTimeoutSec) },
             },
             observer,
             token));

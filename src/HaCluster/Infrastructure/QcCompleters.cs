@@ -112,6 +112,36 @@ public sealed class QcEipCompleter : QcCompleter
                 .Select(e => new Candidate(e.EipId, e.EipName, $"{e.EipAddr} {e.Bandwidth} Mbps")).ToList();
 }
 
+/// <summary>Completes EIP ids with every EIP that still exists (available, associated, …), matching by id or name; for commands that read any EIP.</summary>
+public sealed class QcLiveEipCompleter : QcCompleter
+{
+    private static readonly string[] LiveStatuses = { "pending", "available", "associated", "suspended" };
+
+    /// <summary>The EIPs a completion offers: those that still exist.</summary>
+    /// <param name="context">The context, or null (nothing to offer).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The EIPs.</returns>
+    internal static async Task<IReadOnlyList<Eip>> LiveEipsAsync(QingCloudContext? context, CancellationToken cancellationToken) =>
+        context is null
+            ? Array.Empty<Eip>()
+            : await new QingCloudClient(context).DescribeEipsAsync(status: LiveStatuses, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    protected override async Task<IReadOnlyList<Candidate>> ListAsync(QingCloudContext? context, CancellationToken cancellationToken) =>
+        (await LiveEipsAsync(context, cancellationToken).ConfigureAwait(false))
+            .Select(e => new Candidate(e.EipId, e.EipName, $"{e.EipAddr} {e.Status}")).ToList();
+}
+
+/// <summary>Completes EIP names (what Get-QcEip -Name matches), listing each with its id.</summary>
+public sealed class QcEipNameCompleter : QcCompleter
+{
+    /// <inheritdoc />
+    protected override async Task<IReadOnlyList<Candidate>> ListAsync(QingCloudContext? context, CancellationToken cancellationToken) =>
+        (await QcLiveEipCompleter.LiveEipsAsync(context, cancellationToken).ConfigureAwait(false))
+            .Where(e => !string.IsNullOrEmpty(e.EipName))
+            .Select(e => new Candidate(e.EipName!, e.EipId, $"{e.EipId} {e.EipAddr} {e.Status}")).ToList();
+}
+
 /// <summary>Completes <c>-Zone</c>: the current context's zone first, then the public QingCloud zones.</summary>
 public sealed class QcZoneCompleter : QcCompleter
 {

@@ -295,6 +295,10 @@ public sealed class SshSessionTests : IClassFixture<SessionLab>
         var error = await Assert.ThrowsAsync<HaClusterException>(() => SshSession.ConnectAsync(endpoint, options));
         Assert.Equal(SshErrorIds.ConnectTimeout, error.ErrorId);
         Assert.Equal(FailureKind.OperationTimeout, error.Kind);
+
+        // Two attempts of 0.5 s, 1 s apart: the bound of the whole connect, stated in the message.
+        Assert.Equal(TimeSpan.FromSeconds(2), options.ConnectBound);
+        Assert.Contains("no SSH session within 2 s, the bound of one connect (2 attempt(s) of at most 0.5 s, 1 s apart)", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
