@@ -14,6 +14,7 @@ BeforeAll {
     $script:Dotnet = if ($env:DOTNET_HOST_PATH) { $env:DOTNET_HOST_PATH } else { (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source }
     $script:Lab = @(Start-LabHost -Address 127.91.0.2-4 -BinPath $Bin)
     Install-LabKubeKey -BinPath $Bin -SimulatorPath $SimDll | Out-Null
+    Start-LabRegistry -BinPath $Bin -Address 127.91.0.250:5443 -SimulatorPath $SimDll
     $script:KnownHosts = Join-Path $Work 'known_hosts'
     Set-Content -Path $KnownHosts -Value $Lab.KnownHostsLine
     $script:Login = if ($Lab[0].Credential) { @{ Credential = $Lab[0].Credential } }
@@ -46,7 +47,8 @@ BeforeAll {
 }
 
 AfterAll {
-    foreach ($name in 'ks4', 'nochart') { Stop-Sim $name }
+    Stop-LabRegistry -BinPath $Bin -SimulatorPath $SimDll
+    foreach ($name in 'ks4', 'nochart', 'noimage') { Stop-Sim $name }
     Stop-LabHost -Address 127.91.0.2-4
     Disconnect-QingCloud -ErrorAction SilentlyContinue
     Stop-TestEmulator $Emulator
@@ -79,6 +81,20 @@ Describe 'New-HaCluster and KubeSphere' {
         $e.Exception.Message | Should -Match 'hub\.kubesphere\.com\.cn'
         Get-Content $KkArgs | Should -BeNullOrEmpty
         @(Get-QcLoadBalancer -Name 'nochart-*') | Should -BeNullOrEmpty
+        @(Get-EmulatorRequestLog -Emulator $Emulator | Where-Object action -Like 'Create*') | Should -BeNullOrEmpty
+    }
+
+    It 'stops at the image preflight, before any load balancer exists and before kk runs, when the first image is not in the registry' {
+        Reset-KkLog
+        $e = { New-HaCluster -Name noimage @Base -KubeSphereChartVersion 1.2.4 -ImageRegistry registry.lab.test/gone -StatePath (Join-Path $Work 'noimage.json') } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'KubeSphereImageNotFound,*'
+        $e.TargetObject | Should -Be 'registry.lab.test/gone/kubesphere/ks-apiserver:v4.2.1'
+        $e.Exception.Message | Should -Match 'registry registry\.lab\.test/gone'
+        $e.Exception.Message | Should -Match 'NAME_UNKNOWN'
+        $e.Exception.Message | Should -Match '-ImageRegistry'
+        # kk never started: no command line reached it, and the simulator has no state for this cluster.
+        Get-Content $KkArgs | Should -BeNullOrEmpty
+        Test-Path (Join-Path $RemoteHome 'hacluster/noimage/kk-sim-state') | Should -BeFalse
         @(Get-EmulatorRequestLog -Emulator $Emulator | Where-Object action -Like 'Create*') | Should -BeNullOrEmpty
     }
 

@@ -24,6 +24,9 @@ public static class KubeSphereErrorIds
     /// <summary>The chart (or the version of it) cannot be fetched from where the nodes are.</summary>
     public const string ChartNotFound = "KubeSphereChartNotFound";
 
+    /// <summary>The first image the chart pulls is not in its registry (checked from the taskbox before the install).</summary>
+    public const string ImageNotFound = "KubeSphereImageNotFound";
+
     /// <summary>The registry holding the chart or the images does not answer from the taskbox.</summary>
     public const string RegistryUnreachable = "KubeSphereRegistryUnreachable";
 
@@ -229,9 +232,20 @@ public sealed class KubeSphereInstallOptions
             return ValuesYaml is { Length: > 0 } text ? text : null;
         }
 
+        return ToYaml(FlatValues());
+    }
+
+    /// <summary>The user's -Values hashtable with dotted keys (global.tag), empty without one.</summary>
+    /// <returns>Dotted key to value.</returns>
+    internal SortedDictionary<string, object> FlatValues()
+    {
         var flat = new SortedDictionary<string, object>(StringComparer.Ordinal);
-        Flatten(Values, string.Empty, flat);
-        return ToYaml(flat);
+        if (Values is not null)
+        {
+            Flatten(Values, string.Empty, flat);
+        }
+
+        return flat;
     }
 
     /// <summary>Whether ha.enabled is set: the explicit choice, else three or more control-plane nodes.</summary>
