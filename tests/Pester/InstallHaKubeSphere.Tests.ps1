@@ -155,6 +155,20 @@ Describe 'Install-HaKubeSphere' {
         $release.Revisions[-1].Values.'telemetry.enabled' | Should -Be 'false'
     }
 
+    It 'refuses a chart whose KubeSphere does not support the cluster''s Kubernetes, naming both versions, before helm changes anything' {
+        # kk rebuilds the lab cluster at v1.22.17; chart 1.2.4 (KubeSphere 4.2) supports v1.23 to v1.34.
+        & $Dotnet $SimDll sim stop --state $KkState | Out-Null
+        Install-HaMaster -Config ($Masters | New-HaClusterConfig -ControlPlane master1, master2, master3 -Etcd master1, master2, master3 -Worker master1, master2, master3 -ControlPlaneEndpoint 127.71.0.10 -KubernetesVersion v1.22.17) `
+            -TaskBox $TaskBox @Ssh -KubeKeyPath (Join-Path $Work 'kk') -WorkingDirectory $WorkingDirectory -Confirm:$false -WarningAction SilentlyContinue | Out-Null
+        $release = Join-Path $KkState 'helm/release.kubesphere-system.ks-core.json'
+        $before = Get-Content -Raw $release
+        $e = { Install-HaKubeSphere @Common -Preset CommunityEdition } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -Be 'KubeSphereKubernetesUnsupported,HaCluster.Commands.InstallHaKubeSphereCommand'
+        $e.Exception.Message | Should -Match 'chart 1\.2\.4 installs KubeSphere 4\.2, which supports Kubernetes v1\.23 to v1\.34, not Kubernetes v1\.22\.17'
+        $e.TargetObject | Should -Be 'v1.22.17'
+        Get-Content -Raw $release | Should -Be $before
+    }
+
     It 'recovers a release left pending-install by a killed helm run and installs it' {
         & $Dotnet $SimDll sim stop --state $KkState | Out-Null
         Install-HaMaster -Config ($Masters | New-HaClusterConfig -ControlPlane master1, master2, master3 -Etcd master1, master2, master3 -Worker master1, master2, master3 -ControlPlaneEndpoint 127.71.0.10) `

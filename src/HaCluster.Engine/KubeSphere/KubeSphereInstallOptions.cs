@@ -48,6 +48,9 @@ public static class KubeSphereErrorIds
     /// <summary>-KubeSphereVersion v3.x without a registry that still holds its images (v3.4 is end of life).</summary>
     public const string EndOfLife = "KubeSphereVersionEndOfLife";
 
+    /// <summary>The cluster's Kubernetes version is outside the range the chart's KubeSphere line supports.</summary>
+    public const string KubernetesUnsupported = "KubeSphereKubernetesUnsupported";
+
     /// <summary>A KubeSphere 4.x version given where kk's ClusterConfiguration path expects v3.x.</summary>
     public const string VersionNeedsHelm = "KubeSphereVersionNeedsHelm";
 }

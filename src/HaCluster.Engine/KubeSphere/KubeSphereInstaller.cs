@@ -101,6 +101,7 @@ public static class KubeSphereInstaller
             }
             else
             {
+                await CheckKubernetesAsync(session, options, observer, cancellationToken).ConfigureAwait(false);
                 await PreflightAsync(session, options, observer, cancellationToken).ConfigureAwait(false);
                 result.Recovered = await RecoverAsync(session, narrator, observer, cancellationToken).ConfigureAwait(false);
                 narrator.Step($"Preparing {directory}");
@@ -247,6 +248,31 @@ public static class KubeSphereInstaller
 
         await CheckFirstImageAsync(session, options, null, observer, cancellationToken).ConfigureAwait(false);
         return null;
+    }
+
+    // The cluster's own version (kubectl version: the apiserver's /version) against the chart's supported range.
+    private static async Task CheckKubernetesAsync(SshSession session, KubeSphereInstallOptions options, IOperationObserver observer, CancellationToken cancellationToken)
+    {
+        var run = await session.RunAsync(KubectlCommand("version -o json"), new SshRunOptions { Timeout = ShortCommand }, cancellationToken).ConfigureAwait(false);
+        string? version = null;
+        try
+        {
+            using var document = JsonDocument.Parse(run.Stdout.Length == 0 ? "{}" : run.Stdout);
+            version = document.RootElement.TryGetProperty("serverVersion", out var server) && server.TryGetProperty("gitVersion", out var git) ? git.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            // Not kubectl's JSON.
+        }
+
+        if (version is null)
+        {
+            observer.Verbose($"Preflight: the cluster's Kubernetes version is unknown ({FirstError(run)}); not checked against chart {options.ResolvedChartVersion}.");
+            return;
+        }
+
+        observer.Verbose($"Preflight: the cluster runs Kubernetes {version}.");
+        KubeSphereCompatibility.Check(options.ResolvedChartVersion, version);
     }
 
     // The first image is what a withdrawn registry fails first (kubesphere#6543): prove it is there before the long wait.
