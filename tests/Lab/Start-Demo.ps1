@@ -121,8 +121,8 @@ try {
     Show-Step 'Check again at any time; one Boolean for scripts' '$cluster | Test-HaCluster -Quiet'
     $cluster | Test-HaCluster -KnownHostsPath $knownHosts -Quiet | Out-Host
 
-    Show-Step 'Remove what the cluster created (rules, load balancers, EIP, state file)' '$cluster | Remove-HaCluster -Confirm:$false'
-    $cluster | Remove-HaCluster -Confirm:$false
+    Show-Step 'Remove what the cluster created (key copies left on the taskbox, rules, load balancers, EIP, state file)' '$cluster | Remove-HaCluster -Credential $cred -Confirm:$false'
+    $cluster | Remove-HaCluster -Credential $login.Credential -KnownHostsPath $knownHosts -Confirm:$false
     Get-QcLoadBalancer | Out-Host
     Write-Host "Load balancers left: $(@(Get-QcLoadBalancer).Count); EIPs left: $(@(Get-QcEip).Count)"
     if ($cluster.Health -ne 'Healthy') { throw "The cluster is $($cluster.Health); see the checks above." }

@@ -86,7 +86,7 @@ public static class KubeSpherePath
             HighAvailability = request.KubeSphereHighAvailability,
             AdminPassword = request.KubeSphereAdminPassword,
             Timeout = request.KubeSphereTimeout,
-            WorkingDirectory = KubeSphereInstallOptions.DefaultWorkingDirectory + "/" + request.Name,
+            WorkingDirectory = ClusterNames.WorkingDirectory(request.Name),
         };
     }
 
