@@ -36,14 +36,15 @@ public static class KubeSphereInstaller
 
     /// <summary>
     /// Proves from the taskbox that the chart version can be fetched (helm show chart) and, where helm is not yet there
-    /// (before kk installs it), that the chart's registry answers. Runs before kk in New-HaCluster.
+    /// (before kk installs it), that the chart's registry answers; then that the first image the chart pulls is in its
+    /// registry (<see cref="ImagePreflight"/>). Runs before kk in New-HaCluster.
     /// </summary>
     /// <param name="taskBox">Where the nodes are.</param>
     /// <param name="options">The options (validated here).</param>
     /// <param name="observer">Narration.</param>
     /// <param name="cancellationToken">Cancels.</param>
     /// <returns>The chart's appVersion when helm reported it.</returns>
-    /// <exception cref="HaClusterException"><see cref="KubeSphereErrorIds.ChartNotFound"/> or <see cref="KubeSphereErrorIds.RegistryUnreachable"/>, naming the registry.</exception>
+    /// <exception cref="HaClusterException"><see cref="KubeSphereErrorIds.ChartNotFound"/>, <see cref="KubeSphereErrorIds.ImageNotFound"/> or <see cref="KubeSphereErrorIds.RegistryUnreachable"/>, naming the registry.</exception>
     public static async Task<string?> PreflightAsync(SshEndpoint taskBox, KubeSphereInstallOptions options, IOperationObserver? observer = null, CancellationToken cancellationToken = default)
     {
         options.Validate();
@@ -100,6 +101,7 @@ public static class KubeSphereInstaller
             }
             else
             {
+                await CheckKubernetesAsync(session, options, observer, cancellationToken).ConfigureAwait(false);
                 await PreflightAsync(session, options, observer, cancellationToken).ConfigureAwait(false);
                 result.Recovered = await RecoverAsync(session, narrator, observer, cancellationToken).ConfigureAwait(false);
                 narrator.Step($"Preparing {directory}");
@@ -211,23 +213,28 @@ public static class KubeSphereInstaller
             var show = await session.RunAsync("PATH=\"$PATH:/usr/local/bin\" " + ShowChartCommand(options), new SshRunOptions { Timeout = ShortCommand }, cancellationToken).ConfigureAwait(false);
             if (!show.Succeeded)
             {
-                var error = FirstError(show);
-                throw new HaClusterException(
-                    KubeSphereErrorIds.ChartNotFound,
-                    FailureKind.ObjectNotFound,
-                    $"The chart {chart} version {options.ResolvedChartVersion} cannot be fetched{(registry is null ? string.Empty : " from " + registry)} on {session.Endpoint.DisplayName}: {error}. Check -ChartVersion, or point -Chart and -ImageRegistry at a registry that holds KubeSphere (the docker.io/kubesphere images and charts.kubesphere.io charts were withdrawn in July 2025; -Preset CommunityEdition uses {KubeSphereInstallOptions.CommunityEditionRegistry}).",
-                    chart);
+                throw ChartNotFound(options, session.Endpoint.DisplayName, FirstError(show));
             }
 
             var app = show.Stdout.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("appVersion:", StringComparison.Ordinal))?.Substring(11).Trim().Trim('"');
             observer.Verbose($"Preflight: chart {chart} {options.ResolvedChartVersion} is there (KubeSphere {app ?? "unknown"}).");
+            await CheckFirstImageAsync(session, options, app, observer, cancellationToken).ConfigureAwait(false);
             return app;
         }
 
         if (registry is null)
         {
             observer.Verbose("Preflight: helm is not on the taskbox yet (kk installs it); the chart file is checked when helm runs.");
+            await CheckFirstImageAsync(session, options, null, observer, cancellationToken).ConfigureAwait(false);
             return null;
+        }
+
+        // No helm yet (kk v3.1.11+ brings Helm 3.18): an OCI chart is read from its registry as helm would read it.
+        if (chart.StartsWith("oci://", StringComparison.Ordinal))
+        {
+            var appVersion = await ImagePreflight.ChartAppVersionAsync(session, options, observer, cancellationToken).ConfigureAwait(false);
+            await CheckFirstImageAsync(session, options, appVersion, observer, cancellationToken).ConfigureAwait(false);
+            return appVersion;
         }
 
         // No helm yet (kk v3.1.11+ brings Helm 3.18): prove at least that the registry answers from where the nodes are.
@@ -242,7 +249,61 @@ public static class KubeSphereInstaller
                 registry);
         }
 
+        await CheckFirstImageAsync(session, options, null, observer, cancellationToken).ConfigureAwait(false);
         return null;
+    }
+
+    /// <summary>The chart preflight's error: the chart version cannot be fetched from where the nodes are.</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="where">The taskbox.</param>
+    /// <param name="error">What helm or the registry said.</param>
+    /// <returns>The error (<see cref="KubeSphereErrorIds.ChartNotFound"/>, target the chart).</returns>
+    internal static HaClusterException ChartNotFound(KubeSphereInstallOptions options, string where, string error)
+    {
+        var registry = options.ChartRegistry;
+        return new HaClusterException(
+            KubeSphereErrorIds.ChartNotFound,
+            FailureKind.ObjectNotFound,
+            $"The chart {options.ResolvedChart} version {options.ResolvedChartVersion} cannot be fetched{(registry is null ? string.Empty : " from " + registry)} on {where}: {error}. Check -ChartVersion, or point -Chart and -ImageRegistry at a registry that holds KubeSphere (the docker.io/kubesphere images and charts.kubesphere.io charts were withdrawn in July 2025; -Preset CommunityEdition uses {KubeSphereInstallOptions.CommunityEditionRegistry}).",
+            options.ResolvedChart);
+    }
+
+    // The cluster's own version (kubectl version: the apiserver's /version) against the chart's supported range.
+    private static async Task CheckKubernetesAsync(SshSession session, KubeSphereInstallOptions options, IOperationObserver observer, CancellationToken cancellationToken)
+    {
+        var run = await session.RunAsync(KubectlCommand("version -o json"), new SshRunOptions { Timeout = ShortCommand }, cancellationToken).ConfigureAwait(false);
+        string? version = null;
+        try
+        {
+            using var document = JsonDocument.Parse(run.Stdout.Length == 0 ? "{}" : run.Stdout);
+            version = document.RootElement.TryGetProperty("serverVersion", out var server) && server.TryGetProperty("gitVersion", out var git) ? git.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            // Not kubectl's JSON.
+        }
+
+        if (version is null)
+        {
+            observer.Verbose($"Preflight: the cluster's Kubernetes version is unknown ({FirstError(run)}); not checked against chart {options.ResolvedChartVersion}.");
+            return;
+        }
+
+        observer.Verbose($"Preflight: the cluster runs Kubernetes {version}.");
+        KubeSphereCompatibility.Check(options.ResolvedChartVersion, version);
+    }
+
+    // The first image is what a withdrawn registry fails first (kubesphere#6543): prove it is there before the long wait.
+    private static async Task CheckFirstImageAsync(SshSession session, KubeSphereInstallOptions options, string? appVersion, IOperationObserver observer, CancellationToken cancellationToken)
+    {
+        if (ImagePreflight.FirstImage(options, appVersion) is { } image)
+        {
+            await ImagePreflight.CheckAsync(session, image, observer, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            observer.Verbose("Preflight: the image tag is the chart's appVersion, unknown until helm can read the chart; the images are checked when the pods pull them.");
+        }
     }
 
     // A release left pending by a killed helm blocks every later upgrade ("another operation … is in progress").
