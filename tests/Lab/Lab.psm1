@@ -154,4 +154,45 @@ function Install-LabKubeKey {
     $kk
 }
 
-Export-ModuleMember -Function Start-LabHost, Stop-LabHost, Install-LabKubeKey
+<#
+.SYNOPSIS
+Starts the lab's image registry stand-in and puts a curl into the lab bin folder that reaches it.
+.DESCRIPTION
+One HTTPS server (the KubeKey simulator's `sim registry start`) answers for hub.kubesphere.com.cn, Docker Hub
+(registry-1.docker.io, auth.docker.io) and registry.lab.test with the OCI distribution API and token auth. The bin
+folder's curl is the real curl with the lab's name resolution (every host is the stand-in) and CA file, so the module's
+preflight on a lab taskbox talks to it as it talks to the real registries. Stop it with Stop-LabRegistry.
+.PARAMETER BinPath
+The lab's bin folder (Start-LabHost -BinPath).
+.PARAMETER Address
+Loopback address:port the stand-in listens on.
+#>
+function Start-LabRegistry {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][string] $BinPath,
+        [Parameter(Mandatory)][string] $Address,
+        [string] $SimulatorPath = (Join-Path $PSScriptRoot '../../out/tools/kk-simulator/KubeKeySimulator.dll')
+    )
+    $dotnet = if ($env:DOTNET_HOST_PATH) { $env:DOTNET_HOST_PATH } else { (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source }
+    & $dotnet ([System.IO.Path]::GetFullPath($SimulatorPath)) sim registry start --bin $BinPath --listen $Address | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw "kk-sim registry start failed with exit code $LASTEXITCODE." }
+}
+
+<#
+.SYNOPSIS
+Stops the registry stand-in of a lab bin folder and removes its curl.
+.PARAMETER BinPath
+The lab's bin folder.
+#>
+function Stop-LabRegistry {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][string] $BinPath,
+        [string] $SimulatorPath = (Join-Path $PSScriptRoot '../../out/tools/kk-simulator/KubeKeySimulator.dll')
+    )
+    $dotnet = if ($env:DOTNET_HOST_PATH) { $env:DOTNET_HOST_PATH } else { (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source }
+    & $dotnet ([System.IO.Path]::GetFullPath($SimulatorPath)) sim registry stop --bin $BinPath | Out-Null
+}
+
+Export-ModuleMember -Function Start-LabHost, Stop-LabHost, Install-LabKubeKey, Start-LabRegistry, Stop-LabRegistry

@@ -70,6 +70,8 @@ try {
     $labStarted = $true
     $lab = @(Start-LabHost -Address 127.0.0.2-7 -BinPath $bin)
     Install-LabKubeKey -BinPath $bin -SimulatorPath $simulatorDll | Out-Null
+    # The registries the preflight asks for the first image (hub.kubesphere.com.cn, Docker Hub) stand in on 127.0.0.8.
+    Start-LabRegistry -BinPath $bin -Address 127.0.0.8:5443 -SimulatorPath $simulatorDll
     $knownHosts = Join-Path $work 'known_hosts'
     $lab | Format-Table Name, Address, Port, User, HostKeyFingerprint -AutoSize | Out-Host
     $login = if ($lab[0].Credential) { @{ Credential = $lab[0].Credential } }
@@ -119,8 +121,8 @@ try {
     Show-Step 'Check again at any time; one Boolean for scripts' '$cluster | Test-HaCluster -Quiet'
     $cluster | Test-HaCluster -KnownHostsPath $knownHosts -Quiet | Out-Host
 
-    Show-Step 'Remove what the cluster created (rules, load balancers, EIP, state file)' '$cluster | Remove-HaCluster -Confirm:$false'
-    $cluster | Remove-HaCluster -Confirm:$false
+    Show-Step 'Remove what the cluster created (key copies left on the taskbox, rules, load balancers, EIP, state file)' '$cluster | Remove-HaCluster -Credential $cred -Confirm:$false'
+    $cluster | Remove-HaCluster -Credential $login.Credential -KnownHostsPath $knownHosts -Confirm:$false
     Get-QcLoadBalancer | Out-Host
     Write-Host "Load balancers left: $(@(Get-QcLoadBalancer).Count); EIPs left: $(@(Get-QcEip).Count)"
     if ($cluster.Health -ne 'Healthy') { throw "The cluster is $($cluster.Health); see the checks above." }
@@ -129,7 +131,7 @@ try {
 finally {
     if ($simState -and (Test-Path $simState)) { & $dotnet $simulatorDll sim stop --state $simState 2>&1 | Out-Null }
     if ($simState) { Remove-Item -Recurse -Force (Split-Path $simState) -ErrorAction SilentlyContinue }
-    if ($labStarted) { Stop-LabHost -Address 127.0.0.2-7 }
+    if ($labStarted) { Stop-LabRegistry -BinPath $bin -SimulatorPath $simulatorDll; Stop-LabHost -Address 127.0.0.2-7 }
     if ($emulator -and -not $emulator.HasExited) {
         Stop-Process -Id $emulator.Id -Force
         $emulator.WaitForExit(10000) | Out-Null

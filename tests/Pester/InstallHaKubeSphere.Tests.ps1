@@ -12,6 +12,7 @@ BeforeAll {
     $script:Dotnet = if ($env:DOTNET_HOST_PATH) { $env:DOTNET_HOST_PATH } else { (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source }
     $script:Hosts = @(Start-LabHost -Address 127.71.0.2-4 -BinPath $Bin)
     Install-LabKubeKey -BinPath $Bin -SimulatorPath $SimDll | Out-Null
+    Start-LabRegistry -BinPath $Bin -Address 127.71.0.9:5443 -SimulatorPath $SimDll
     $script:KnownHosts = Join-Path $Work 'known_hosts'
     Set-Content -Path $KnownHosts -Value $Hosts.KnownHostsLine
     $script:TaskBox = $Hosts[0]
@@ -49,6 +50,7 @@ BeforeAll {
 }
 
 AfterAll {
+    Stop-LabRegistry -BinPath $Bin -SimulatorPath $SimDll
     if (Test-Path $KkState) { & $Dotnet $SimDll sim stop --state $KkState | Out-Null }
     Stop-LabHost -Address 127.71.0.2-4
     Remove-Item -Recurse -Force (Join-Path $RemoteHome $WorkingDirectory) -ErrorAction SilentlyContinue
@@ -72,15 +74,56 @@ Describe 'Install-HaKubeSphere' {
         { Install-HaKubeSphere @Common -Preset CommunityEdition -ConsoleNodePort 80 } | Should -Throw '*30000-32767*'
     }
 
-    It 'names the pods in ImagePullBackOff with their image when the images are not in the registry' {
-        # No -ImageRegistry: the chart's docker.io, whose kubesphere/* images were withdrawn (kubesphere#6543).
+    It 'refuses in the preflight a first image the registry lacks, naming the registry and the image, before helm installs anything' {
+        # No -ImageRegistry: the chart's docker.io, whose kubesphere/* images were withdrawn (kubesphere#6543). Docker Hub
+        # (the registry stand-in) gives the anonymous token, then 401 UNAUTHORIZED for the manifest.
         $e = { Install-HaKubeSphere @Common -Chart oci://hub.kubesphere.com.cn/kse/ks-core -ChartVersion 1.2.4 } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'KubeSphereImageNotFound,*'
+        $e.TargetObject | Should -Be 'docker.io/kubesphere/ks-apiserver:v4.2.1'
+        $e.Exception.Message | Should -Match 'registry docker\.io, checked from '
+        $e.Exception.Message | Should -Match 'HTTP 401 UNAUTHORIZED: authentication required'
+        $e.Exception.Message | Should -Match '-ImageRegistry'
+        # A mirror path without the repository: 404 NAME_UNKNOWN.
+        $e = { Install-HaKubeSphere @Common -Chart oci://hub.kubesphere.com.cn/kse/ks-core -ChartVersion 1.2.4 -ImageRegistry registry.lab.test/gone } | Should -Throw -PassThru
+        $e.TargetObject | Should -Be 'registry.lab.test/gone/kubesphere/ks-apiserver:v4.2.1'
+        $e.Exception.Message | Should -Match 'HTTP 404 NAME_UNKNOWN: repository name not known to registry'
+        # A tag the registry lacks (-Values global.tag): 404 MANIFEST_UNKNOWN.
+        $e = { Install-HaKubeSphere @Common -Chart oci://hub.kubesphere.com.cn/kse/ks-core -ChartVersion 1.2.4 -ImageRegistry hub.kubesphere.com.cn -Values @{ global = @{ tag = 'v4.9.9' } } } | Should -Throw -PassThru
+        $e.TargetObject | Should -Be 'hub.kubesphere.com.cn/kubesphere/ks-apiserver:v4.9.9'
+        $e.Exception.Message | Should -Match 'HTTP 404 MANIFEST_UNKNOWN: manifest unknown'
+        Test-Path (Join-Path $KkState 'helm/release.kubesphere-system.ks-core.json') | Should -BeFalse
+    }
+
+    It 'has a registry stand-in that answers as Docker Hub and the distribution registry really do' {
+        $fixtures = Join-Path $RepoRoot 'tests/Fixtures/helm'
+        $curl = Join-Path $Bin 'curl'
+        # The 401 challenge of a manifest request without a token (binderhub#993).
+        $real = (Get-Content (Join-Path $fixtures 'registry-401-dockerhub.txt') | Where-Object { $_ -like 'Www-Authenticate:*' }) -replace '^Www-Authenticate:\s*', ''
+        $mine = (& $curl -sS -I https://registry-1.docker.io/v2/library/nginx/manifests/latest | Where-Object { $_ -match '^www-authenticate:' }) -replace '^www-authenticate:\s*', ''
+        $mine.Trim() | Should -Be $real.Trim()
+        # After an anonymous token, a repository Docker Hub does not hold: the body docker/for-win#2792 shows.
+        $token = (& $curl -sS 'https://auth.docker.io/token?service=registry.docker.io&scope=repository:library/alpine:pull' | ConvertFrom-Json).token
+        $body = & $curl -sS -H "Authorization: Bearer $token" https://registry-1.docker.io/v2/library/alpine/manifests/3.7
+        $body | Should -Be (Get-Content -Raw (Join-Path $fixtures 'registry-unauthorized-dockerhub.json')).Trim()
+        # A tag the registry lacks: HEAD is 404 with the 96-byte MANIFEST_UNKNOWN document of moby#47012, and no body.
+        $token = (& $curl -sS 'https://registry.lab.test/service/token?service=harbor-registry&scope=repository:kubesphere/ks-apiserver:pull' | ConvertFrom-Json).token
+        $head = @(& $curl -sS -I -H "Authorization: Bearer $token" https://registry.lab.test/v2/kubesphere/ks-apiserver/manifests/latest | ForEach-Object TrimEnd)
+        $head[0] | Should -Match '^HTTP/\S+ 404'
+        $head | Should -Contain 'content-length: 96'
+        $head | Should -Contain 'content-type: application/json; charset=utf-8'
+    }
+
+    It 'names the pods in ImagePullBackOff with their image when a later image is not in the registry' {
+        # The preflight finds ks-apiserver; the nodes then cannot pull ks-console.
+        Set-Helm @{ HELM_SIM_FAIL = 'image-pull:hub.kubesphere.com.cn/kubesphere/ks-console' } | Out-Null
+        $e = { Install-HaKubeSphere @Common -Chart oci://hub.kubesphere.com.cn/kse/ks-core -ChartVersion 1.2.4 -ImageRegistry hub.kubesphere.com.cn } | Should -Throw -PassThru
+        Set-Helm | Out-Null
         $e.FullyQualifiedErrorId | Should -BeLike 'KubeSphereInstallFailed,*'
         $e.Exception.Message | Should -Match 'context deadline exceeded'
-        $e.Exception.Message | Should -Match 'ImagePullBackOff pulling docker\.io/kubesphere/ks-apiserver:v4\.2\.1'
+        $e.Exception.Message | Should -Match 'ImagePullBackOff pulling hub\.kubesphere\.com\.cn/kubesphere/ks-console:v4\.2\.1'
         $e.Exception.Message | Should -Match '-ImageRegistry'
         $e.TargetObject.Status | Should -Be 'failed'
-        $e.TargetObject.NotReady.Image | Should -Contain 'docker.io/kubesphere/ks-console:v4.2.1'
+        $e.TargetObject.NotReady.Image | Should -Contain 'hub.kubesphere.com.cn/kubesphere/ks-console:v4.2.1'
     }
 
     It 'recovers the failed release and installs the Community Edition: verdict, HA, console, no password anywhere' {
@@ -110,6 +153,20 @@ Describe 'Install-HaKubeSphere' {
         $release.Revisions[-1].Values.'ha.enabled' | Should -Be 'true'
         $release.Revisions[-1].Values.'global.imageRegistry' | Should -Be 'hub.kubesphere.com.cn'
         $release.Revisions[-1].Values.'telemetry.enabled' | Should -Be 'false'
+    }
+
+    It 'refuses a chart whose KubeSphere does not support the cluster''s Kubernetes, naming both versions, before helm changes anything' {
+        # kk rebuilds the lab cluster at v1.22.17; chart 1.2.4 (KubeSphere 4.2) supports v1.23 to v1.34.
+        & $Dotnet $SimDll sim stop --state $KkState | Out-Null
+        Install-HaMaster -Config ($Masters | New-HaClusterConfig -ControlPlane master1, master2, master3 -Etcd master1, master2, master3 -Worker master1, master2, master3 -ControlPlaneEndpoint 127.71.0.10 -KubernetesVersion v1.22.17) `
+            -TaskBox $TaskBox @Ssh -KubeKeyPath (Join-Path $Work 'kk') -WorkingDirectory $WorkingDirectory -Confirm:$false -WarningAction SilentlyContinue | Out-Null
+        $release = Join-Path $KkState 'helm/release.kubesphere-system.ks-core.json'
+        $before = Get-Content -Raw $release
+        $e = { Install-HaKubeSphere @Common -Preset CommunityEdition } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -Be 'KubeSphereKubernetesUnsupported,HaCluster.Commands.InstallHaKubeSphereCommand'
+        $e.Exception.Message | Should -Match 'chart 1\.2\.4 installs KubeSphere 4\.2, which supports Kubernetes v1\.23 to v1\.34, not Kubernetes v1\.22\.17'
+        $e.TargetObject | Should -Be 'v1.22.17'
+        Get-Content -Raw $release | Should -Be $before
     }
 
     It 'recovers a release left pending-install by a killed helm run and installs it' {

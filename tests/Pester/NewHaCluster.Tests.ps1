@@ -118,6 +118,34 @@ BeforeAll {
             Where-Object { $_.sequence -gt $script:RemoveSince }).Count | Should -Be 0
     }
 
+    # Plants what a killed key-based install leaves in the cluster's working directory on the taskbox (two key copies,
+    # as the lab user) next to decoys that must survive: names that only resemble the prefix, a folder named like a
+    # copy with a copy inside, and a link named like a copy pointing out of the folder. Returns the key copies' paths.
+    function script:Set-TaskBoxLeftovers([string] $Cluster) {
+        $wd = Join-Path $RemoteHome "hacluster/$Cluster"
+        $copies = foreach ($n in 1, 7) { Join-Path $wd "kk-ssh-key-$n" }
+        foreach ($copy in $copies) { Set-Content -Path $copy -Value 'leftover key copy'; chmod 0600 $copy }
+        Set-Content -Path (Join-Path $wd 'kk-ssh-key') -Value 'no suffix'
+        Set-Content -Path (Join-Path $wd 'my-kk-ssh-key-1') -Value 'other prefix'
+        New-Item -ItemType Directory -Path (Join-Path $wd 'kk-ssh-key-dir') | Out-Null
+        Set-Content -Path (Join-Path $wd 'kk-ssh-key-dir/kk-ssh-key-2') -Value 'below the folder'
+        Set-Content -Path (Join-Path $Work 'outside-key') -Value 'outside'
+        New-Item -ItemType SymbolicLink -Path (Join-Path $wd 'kk-ssh-key-link') -Target (Join-Path $Work 'outside-key') | Out-Null
+        $owner = $Login.Credential.UserName
+        chown -R -h "${owner}:" $wd
+        $copies
+    }
+
+    # Every file, folder and link under the working directory with a hash of its content (links: their target); not
+    # what is inside kk-sim-state, which the simulator's stand-in servers keep writing.
+    function script:Get-TaskBoxListing([string] $Cluster) {
+        $wd = Join-Path $RemoteHome "hacluster/$Cluster"
+        Get-ChildItem -LiteralPath $wd -Recurse -Force | Where-Object FullName -NotLike "$wd/kk-sim-state/*" | Sort-Object FullName | ForEach-Object {
+            $hash = if ($_.LinkType) { "link:$($_.Target)" } elseif ($_.PSIsContainer) { 'folder' } else { (Get-FileHash -LiteralPath $_.FullName).Hash }
+            [pscustomobject]@{ Path = $_.FullName; Hash = $hash }
+        }
+    }
+
     function script:Wait-Until([scriptblock] $Condition, [string] $What) {
         # Polls often so the kill lands within a few tens of milliseconds of the event, well inside one emulator job;
         # the deadline only keeps a broken run from hanging the suite.
@@ -304,7 +332,10 @@ New-HaCluster -Name whatif -ControlPlane master1, master2, master3 -Worker node1
         Get-EmulatorRequestLog -Emulator $Emulator -Since $RemoveSince | Where-Object action -NotMatch '^Describe' | Should -BeNullOrEmpty
         Test-Path $Cluster.StatePath | Should -BeTrue
 
-        Get-HaCluster -StatePath $Cluster.StatePath | Remove-HaCluster -Confirm:$false
+        # What a killed key-based install leaves on the taskbox (kk-ssh-key-N), among things that must stay.
+        $script:KeyCopies = Set-TaskBoxLeftovers e2e
+        $script:TaskBoxBefore = Get-TaskBoxListing e2e
+        Get-HaCluster -StatePath $Cluster.StatePath | Remove-HaCluster -Credential $Login.Credential -KnownHostsPath $KnownHosts -Confirm:$false
         Assert-Removed e2e
         Test-Path $Cluster.StatePath | Should -BeFalse
         @(Get-QcInstance).Status | Sort-Object -Unique | Should -Be 'running'
@@ -315,6 +346,14 @@ New-HaCluster -Name whatif -ControlPlane master1, master2, master3 -Worker node1
         # Idempotent: nothing left to remove is a warning, not an error.
         Remove-HaCluster -Name e2e -StatePath $Cluster.StatePath -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue
         $warnings | Should -Match 'nothing to remove'
+    }
+
+    It 'removed the SSH key copies left in the cluster''s working directory on the taskbox, and nothing else there' {
+        foreach ($copy in $KeyCopies) { Test-Path -LiteralPath $copy | Should -BeFalse -Because "$copy is a leftover key copy" }
+        $expected = $TaskBoxBefore | Where-Object { $_.Path -notin $KeyCopies }
+        $after = Get-TaskBoxListing e2e
+        ($after | ForEach-Object { "$($_.Path) $($_.Hash)" }) | Should -Be ($expected | ForEach-Object { "$($_.Path) $($_.Hash)" })
+        Test-Path -LiteralPath (Join-Path $Work 'outside-key') | Should -BeTrue -Because 'a link named like a key copy is not followed'
     }
 }
 
@@ -353,6 +392,20 @@ Describe 'New-HaCluster without -Worker: kk fails once at InitKubernetes, the re
         $Cluster.Checks | Where-Object -Not Passed | Should -BeNullOrEmpty
         $Log | Should -Match '\[ETCDConfigureModule\] Health check on exist etcd'
         $Log | Should -Match 'Pipeline\[CreateClusterPipeline\] execute successfully'
+    }
+
+    It 'Remove-HaCluster without a taskbox login warns naming the taskbox and the key copies, leaves them, and still removes the cloud resources' {
+        $script:RemoveSince = (Get-EmulatorRequestLog -Emulator $Emulator | Select-Object -Last 1).sequence
+        $copy = Join-Path $RemoteHome 'hacluster/masters/kk-ssh-key-1'
+        Set-Content -Path $copy -Value 'leftover key copy'
+        Remove-HaCluster -Name masters -StatePath $Splat.StatePath -KnownHostsPath $KnownHosts -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction Stop
+        $warnings | Should -HaveCount 1
+        $warnings[0] | Should -Match 'taskbox master1 \(127\.90\.0\.2\)'
+        $warnings[0] | Should -Match ([regex]::Escape('~/hacluster/masters/kk-ssh-key-*'))
+        $warnings[0] | Should -Match '-Credential'
+        Test-Path -LiteralPath $copy | Should -BeTrue
+        Assert-Removed masters
+        Test-Path $Splat.StatePath | Should -BeFalse
     }
 
     It 'succeeded at the default v1.23.17 with kk''s taint error lines in its log (masters are workers)' {

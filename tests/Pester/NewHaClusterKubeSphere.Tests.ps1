@@ -14,6 +14,7 @@ BeforeAll {
     $script:Dotnet = if ($env:DOTNET_HOST_PATH) { $env:DOTNET_HOST_PATH } else { (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source }
     $script:Lab = @(Start-LabHost -Address 127.91.0.2-4 -BinPath $Bin)
     Install-LabKubeKey -BinPath $Bin -SimulatorPath $SimDll | Out-Null
+    Start-LabRegistry -BinPath $Bin -Address 127.91.0.250:5443 -SimulatorPath $SimDll
     $script:KnownHosts = Join-Path $Work 'known_hosts'
     Set-Content -Path $KnownHosts -Value $Lab.KnownHostsLine
     $script:Login = if ($Lab[0].Credential) { @{ Credential = $Lab[0].Credential } }
@@ -46,7 +47,8 @@ BeforeAll {
 }
 
 AfterAll {
-    foreach ($name in 'ks4', 'nochart') { Stop-Sim $name }
+    Stop-LabRegistry -BinPath $Bin -SimulatorPath $SimDll
+    foreach ($name in 'ks4', 'nochart', 'noimage') { Stop-Sim $name }
     Stop-LabHost -Address 127.91.0.2-4
     Disconnect-QingCloud -ErrorAction SilentlyContinue
     Stop-TestEmulator $Emulator
@@ -82,9 +84,24 @@ Describe 'New-HaCluster and KubeSphere' {
         @(Get-EmulatorRequestLog -Emulator $Emulator | Where-Object action -Like 'Create*') | Should -BeNullOrEmpty
     }
 
+    It 'stops at the image preflight, before any load balancer exists and before kk runs, when the first image is not in the registry' {
+        Reset-KkLog
+        $e = { New-HaCluster -Name noimage @Base -KubeSphereChartVersion 1.2.4 -ImageRegistry registry.lab.test/gone -StatePath (Join-Path $Work 'noimage.json') } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'KubeSphereImageNotFound,*'
+        $e.TargetObject | Should -Be 'registry.lab.test/gone/kubesphere/ks-apiserver:v4.2.1'
+        $e.Exception.Message | Should -Match 'registry registry\.lab\.test/gone'
+        $e.Exception.Message | Should -Match 'NAME_UNKNOWN'
+        $e.Exception.Message | Should -Match '-ImageRegistry'
+        # kk never started: no command line reached it, and the simulator has no state for this cluster.
+        Get-Content $KkArgs | Should -BeNullOrEmpty
+        Test-Path (Join-Path $RemoteHome 'hacluster/noimage/kk-sim-state') | Should -BeFalse
+        @(Get-EmulatorRequestLog -Emulator $Emulator | Where-Object action -Like 'Create*') | Should -BeNullOrEmpty
+    }
+
     It 'builds Kubernetes with kk and KubeSphere 4 with Helm: no v4 reaches kk, the listener follows -ConsoleNodePort, the drill passes' {
         Reset-KkLog
         $cluster = New-HaCluster -Name ks4 @Base -KubeSphereChartVersion 1.2.4 -ConsoleNodePort 30881 -Failover -StatePath (Join-Path $Work 'ks4.json') -WarningAction SilentlyContinue
+        $script:Ks4 = $cluster
         $cluster.Health | Should -Be 'Healthy'
         $cluster.Checks | Where-Object -Not Passed | Should -BeNullOrEmpty
         $cluster.ConsoleUrl | Should -Be "http://$($cluster.Eip.EipAddr):30881"
@@ -112,5 +129,34 @@ Describe 'New-HaCluster and KubeSphere' {
         @($checks | Where-Object -Not Passed) | Should -BeNullOrEmpty
         @($checks | Where-Object Name -EQ 'KubeSphereRollout').Target | Should -Be 'ks-apiserver', 'ks-console', 'ks-controller-manager'
         ($checks | Where-Object Name -EQ 'ConsoleViaEip').Detail | Should -Match 'KubeSphere'
+    }
+
+    It 'checks KubeSphere through Test-HaCluster''s explicit parameters with -KubeSphereHighAvailability, and its drill explains a console lost with its single replica' {
+        $Ks4 | Should -Not -BeNullOrEmpty -Because 'the previous test built the cluster'
+        # The explicit parameter set checks KubeSphere only when told it is installed, as the cluster object tells it.
+        $explicit = @{ InternalLoadBalancer = $Ks4.InternalLoadBalancer; ExternalLoadBalancer = $Ks4.ExternalLoadBalancer; ControlPlane = $Ks4.ControlPlane; KnownHostsPath = $KnownHosts } + $Login
+        @(Test-HaCluster @explicit | Where-Object Name -EQ 'KubeSphereRollout') | Should -BeNullOrEmpty -Because 'without the switch KubeSphere is not checked'
+        $rollout = @(Test-HaCluster @explicit -KubeSphereHighAvailability | Where-Object Name -EQ 'KubeSphereRollout')
+        $rollout.Target | Should -Be 'ks-apiserver', 'ks-console', 'ks-controller-manager'
+        $rollout.Passed | Should -Be $true, $true, $true
+        $rollout[0].Detail | Should -Match '3 of 3 replica\(s\) ready'
+
+        # One replica each, on the first control-plane node (the chart prefers control-plane nodes).
+        Install-HaKubeSphere -TaskBox $Lab[0] -ControlPlane $Ks4.ControlPlane -Preset CommunityEdition -HighAvailability:$false -ConsoleNodePort 30881 -WorkingDirectory 'hacluster/ks4' -KnownHostsPath $KnownHosts @Login -Confirm:$false | Out-Null
+        # The pod's loss through the EIP: kube-proxy on the other nodes has no ready endpoint left, which the lab shows by
+        # leaving master1 as the listener's only backend.
+        $listener = Get-QcLoadBalancer -Name ks4-external | Get-QcLbListener
+        $others = @($listener | Get-QcLbBackend | Where-Object ResourceId -NE 'i-master01')
+        $others | Remove-QcLbBackend -Confirm:$false
+        Get-QcLoadBalancer -Name ks4-external | Update-QcLoadBalancer
+        # The cluster object says KubeSphere runs one replica now (the explicit set probes the console on 30880 only).
+        $single = Get-HaCluster -StatePath (Join-Path $Work 'ks4.json')
+        $single.KubeSphereHighAvailability = $false
+        $results = @(Test-HaCluster $single @Login -KnownHostsPath $KnownHosts -Failover -Master master1 -Timeout 60 -Confirm:$false)
+        $failed = @($results | Where-Object -Not Passed)
+        $failed.Name | Should -Be 'FailoverConsoleViaEip'
+        $failed.Detail | Should -Match 'KubeSphere runs a single replica \(installed without -HighAvailability\) and the ks-apiserver and ks-console replica lived on the stopped master master1'
+        ($results | Where-Object Name -EQ 'KubeSphereRollout').Detail | Should -Match 'a single replica: installed without -HighAvailability'
+        ($results | Where-Object Name -EQ FailoverStart).Passed | Should -BeTrue
     }
 }

@@ -116,7 +116,7 @@ public sealed partial class ClusterBuilder
     {
         KubeKeyPath = request.KubeKeyPath,
         KubeKeyVersion = request.KubeKeyVersion,
-        WorkingDirectory = KubeKeyInstallOptions.DefaultWorkingDirectory + "/" + request.Name,
+        WorkingDirectory = ClusterNames.WorkingDirectory(request.Name),
         Timeout = request.InstallTimeout,
         Mode = KubeKeyInstallMode.ResumeOrStart,
         Connect = connect ?? new SshConnectOptions(),

@@ -57,6 +57,11 @@ public static class ClusterNames
     /// <returns><c>&lt;cluster&gt;-tcp-&lt;port&gt;</c>.</returns>
     public static string FirewallRule(string cluster, int port) => cluster + "-tcp-" + port.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>The cluster's working directory on the taskbox: kk, its config, log and key copies, helm's log.</summary>
+    /// <param name="cluster">The cluster name.</param>
+    /// <returns><c>~/hacluster/&lt;cluster&gt;</c>.</returns>
+    public static string WorkingDirectory(string cluster) => KubeKey.KubeKeyInstallOptions.DefaultWorkingDirectory + "/" + cluster;
+
     /// <summary>The console URL behind an EIP address.</summary>
     /// <param name="address">The EIP's address.</param>
     /// <returns><c>http://&lt;address&gt;:30880</c>, or null.</returns>

@@ -5,6 +5,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using HaCluster.Engine.Common;
+using HaCluster.Engine.KubeKey;
 using HaCluster.Engine.KubeSphere;
 
 namespace HaCluster.Engine.Cluster;
@@ -22,7 +23,7 @@ public static class KubeSpherePath
     /// <summary>Checks the KubeSphere parameters of <paramref name="request"/>; warns about v3.x.</summary>
     /// <param name="request">The request.</param>
     /// <param name="observer">Receives the end-of-life warning.</param>
-    /// <exception cref="HaClusterException"><see cref="KubeSphereErrorIds.VersionNeedsHelm"/>, <see cref="KubeSphereErrorIds.EndOfLife"/>, <see cref="KubeSphereErrorIds.OptionInvalid"/>.</exception>
+    /// <exception cref="HaClusterException"><see cref="KubeSphereErrorIds.VersionNeedsHelm"/>, <see cref="KubeSphereErrorIds.EndOfLife"/>, <see cref="KubeSphereErrorIds.OptionInvalid"/>, <see cref="KubeSphereErrorIds.KubernetesUnsupported"/>.</exception>
     public static void Validate(ClusterRequest request, IOperationObserver observer)
     {
         CheckPath(request);
@@ -41,7 +42,9 @@ public static class KubeSpherePath
 
         if (request.UsesHelm)
         {
-            Options(request).Validate();
+            var options = Options(request);
+            options.Validate();
+            KubeSphereCompatibility.Check(options.ResolvedChartVersion, request.KubernetesVersion ?? KubernetesSettings.DefaultVersion);
         }
         else if (request.ConsoleNodePort != ClusterNames.ConsolePort || request.ImageRegistry is not null)
         {
@@ -83,7 +86,7 @@ public static class KubeSpherePath
             HighAvailability = request.KubeSphereHighAvailability,
             AdminPassword = request.KubeSphereAdminPassword,
             Timeout = request.KubeSphereTimeout,
-            WorkingDirectory = KubeSphereInstallOptions.DefaultWorkingDirectory + "/" + request.Name,
+            WorkingDirectory = ClusterNames.WorkingDirectory(request.Name),
         };
     }
 

@@ -124,6 +124,17 @@ internal sealed class InstallWorkspace
             + "echo \"now=$(date +%s)\"";
     }
 
+    /// <summary>
+    /// A script that deletes the key copies in <paramref name="directory"/> and prints <c>removed=&lt;name&gt;</c> for each: only
+    /// regular files whose name starts with <see cref="KeyFilePrefix"/>, directly in that directory (no link, folder or
+    /// anything below is touched). Prints <c>state=nodir</c> when the directory does not exist.
+    /// </summary>
+    /// <param name="directory">The working directory (see <see cref="ShellPath"/>).</param>
+    /// <returns>The script.</returns>
+    public static string RemoveKeyCopiesScript(string directory) =>
+        "cd -- " + ShellQuote.Quote(directory) + " 2>/dev/null || { echo state=nodir; exit 0; }; "
+        + "for f in ./" + KeyFilePrefix + "*; do if [ -f \"$f\" ] && [ ! -L \"$f\" ]; then rm -f -- \"$f\" && echo \"removed=${f#./}\"; fi; done";
+
     /// <summary>Reads the output of <see cref="ProbeScript"/>.</summary>
     /// <param name="output">The script's stdout.</param>
     /// <returns>The state.</returns>

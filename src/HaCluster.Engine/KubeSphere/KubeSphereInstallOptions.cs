@@ -24,6 +24,9 @@ public static class KubeSphereErrorIds
     /// <summary>The chart (or the version of it) cannot be fetched from where the nodes are.</summary>
     public const string ChartNotFound = "KubeSphereChartNotFound";
 
+    /// <summary>The first image the chart pulls is not in its registry (checked from the taskbox before the install).</summary>
+    public const string ImageNotFound = "KubeSphereImageNotFound";
+
     /// <summary>The registry holding the chart or the images does not answer from the taskbox.</summary>
     public const string RegistryUnreachable = "KubeSphereRegistryUnreachable";
 
@@ -44,6 +47,9 @@ public static class KubeSphereErrorIds
 
     /// <summary>-KubeSphereVersion v3.x without a registry that still holds its images (v3.4 is end of life).</summary>
     public const string EndOfLife = "KubeSphereVersionEndOfLife";
+
+    /// <summary>The cluster's Kubernetes version is outside the range the chart's KubeSphere line supports.</summary>
+    public const string KubernetesUnsupported = "KubeSphereKubernetesUnsupported";
 
     /// <summary>A KubeSphere 4.x version given where kk's ClusterConfiguration path expects v3.x.</summary>
     public const string VersionNeedsHelm = "KubeSphereVersionNeedsHelm";
@@ -229,9 +235,20 @@ public sealed class KubeSphereInstallOptions
             return ValuesYaml is { Length: > 0 } text ? text : null;
         }
 
+        return ToYaml(FlatValues());
+    }
+
+    /// <summary>The user's -Values hashtable with dotted keys (global.tag), empty without one.</summary>
+    /// <returns>Dotted key to value.</returns>
+    internal SortedDictionary<string, object> FlatValues()
+    {
         var flat = new SortedDictionary<string, object>(StringComparer.Ordinal);
-        Flatten(Values, string.Empty, flat);
-        return ToYaml(flat);
+        if (Values is not null)
+        {
+            Flatten(Values, string.Empty, flat);
+        }
+
+        return flat;
     }
 
     /// <summary>Whether ha.enabled is set: the explicit choice, else three or more control-plane nodes.</summary>

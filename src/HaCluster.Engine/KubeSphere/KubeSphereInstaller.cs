@@ -36,14 +36,15 @@ public static class KubeSphereInstaller
 
     /// <summary>
     /// Proves from the taskbox that the chart version can be fetched (helm show chart) and, where helm is not yet there
-    /// (before kk installs it), that the chart's registry answers. Runs before kk in New-HaCluster.
+    /// (before kk installs it), that the chart's registry answers; then that the first image the chart pulls is in its
+    /// registry (<see cref="ImagePreflight"/>). Runs before kk in New-HaCluster.
     /// </summary>
     /// <param name="taskBox">Where the nodes are.</param>
     /// <param name="options">The options (validated here).</param>
     /// <param name="observer">Narration.</param>
     /// <param name="cancellationToken">Cancels.</param>
     /// <returns>The chart's appVersion when helm reported it.</returns>
-    /// <exception cref="HaClusterException"><see cref="KubeSphereErrorIds.ChartNotFound"/> or <see cref="KubeSphereErrorIds.RegistryUnreachable"/>, naming the registry.</exception>
+    /// <exception cref="HaClusterException"><see cref="KubeSphereErrorIds.ChartNotFound"/>, <see cref="KubeSphereErrorIds.ImageNotFound"/> or <see cref="KubeSphereErrorIds.RegistryUnreachable"/>, naming the registry.</exception>
     public static async Task<string?> PreflightAsync(SshEndpoint taskBox, KubeSphereInstallOptions options, IOperationObserver? observer = null, CancellationToken cancellationToken = default)
     {
         options.Validate();
@@ -100,6 +101,7 @@ public static class KubeSphereInstaller
             }
             else
             {
+                await CheckKubernetesAsync(session, options, observer, cancellationToken).ConfigureAwait(false);
                 await PreflightAsync(session, options, observer, cancellationToken).ConfigureAwait(false);
                 result.Recovered = await RecoverAsync(session, narrator, observer, cancellationToken).ConfigureAwait(false);
                 narrator.Step($"Preparing {directory}");
@@ -221,12 +223,14 @@ public static class KubeSphereInstaller
 
             var app = show.Stdout.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("appVersion:", StringComparison.Ordinal))?.Substring(11).Trim().Trim('"');
             observer.Verbose($"Preflight: chart {chart} {options.ResolvedChartVersion} is there (KubeSphere {app ?? "unknown"}).");
+            await CheckFirstImageAsync(session, options, app, observer, cancellationToken).ConfigureAwait(false);
             return app;
         }
 
         if (registry is null)
         {
             observer.Verbose("Preflight: helm is not on the taskbox yet (kk installs it); the chart file is checked when helm runs.");
+            await CheckFirstImageAsync(session, options, null, observer, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
@@ -242,7 +246,46 @@ public static class KubeSphereInstaller
                 registry);
         }
 
+        await CheckFirstImageAsync(session, options, null, observer, cancellationToken).ConfigureAwait(false);
         return null;
+    }
+
+    // The cluster's own version (kubectl version: the apiserver's /version) against the chart's supported range.
+    private static async Task CheckKubernetesAsync(SshSession session, KubeSphereInstallOptions options, IOperationObserver observer, CancellationToken cancellationToken)
+    {
+        var run = await session.RunAsync(KubectlCommand("version -o json"), new SshRunOptions { Timeout = ShortCommand }, cancellationToken).ConfigureAwait(false);
+        string? version = null;
+        try
+        {
+            using var document = JsonDocument.Parse(run.Stdout.Length == 0 ? "{}" : run.Stdout);
+            version = document.RootElement.TryGetProperty("serverVersion", out var server) && server.TryGetProperty("gitVersion", out var git) ? git.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            // Not kubectl's JSON.
+        }
+
+        if (version is null)
+        {
+            observer.Verbose($"Preflight: the cluster's Kubernetes version is unknown ({FirstError(run)}); not checked against chart {options.ResolvedChartVersion}.");
+            return;
+        }
+
+        observer.Verbose($"Preflight: the cluster runs Kubernetes {version}.");
+        KubeSphereCompatibility.Check(options.ResolvedChartVersion, version);
+    }
+
+    // The first image is what a withdrawn registry fails first (kubesphere#6543): prove it is there before the long wait.
+    private static async Task CheckFirstImageAsync(SshSession session, KubeSphereInstallOptions options, string? appVersion, IOperationObserver observer, CancellationToken cancellationToken)
+    {
+        if (ImagePreflight.FirstImage(options, appVersion) is { } image)
+        {
+            await ImagePreflight.CheckAsync(session, image, observer, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            observer.Verbose("Preflight: the image tag is the chart's appVersion, unknown until helm can read the chart; the images are checked when the pods pull them.");
+        }
     }
 
     // A release left pending by a killed helm blocks every later upgrade ("another operation … is in progress").

@@ -23,7 +23,7 @@ namespace HaCluster.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Install, "HaKubeSphere", SupportsShouldProcess = true, DefaultParameterSetName = ChartSet)]
 [OutputType(typeof(KubeSphereInstallResult))]
-public sealed class InstallHaKubeSphereCommand : HaCmdlet
+public sealed class InstallHaKubeSphereCommand : TaskBoxRunCmdlet
 {
     private const string ChartSet = "Chart";
     private const string PresetSet = "Preset";
@@ -33,11 +33,6 @@ public sealed class InstallHaKubeSphereCommand : HaCmdlet
     [SshEndpointTransformation]
     [ValidateNotNull]
     public SshEndpoint TaskBox { get; set; } = null!;
-
-    /// <summary>User and password for the taskbox (overrides those of -TaskBox).</summary>
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
 
     /// <summary>The ks-core chart: oci://… (e.g. oci://hub.kubesphere.com.cn/kse/ks-core), an https:// URL of a .tgz, or a .tgz on the taskbox.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ChartSet)]
@@ -87,30 +82,14 @@ public sealed class InstallHaKubeSphereCommand : HaCmdlet
     [Parameter]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>Folder on the taskbox; helm's log goes to its kubesphere/ subfolder. Default ~/hacluster.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string WorkingDirectory { get; set; } = KubeSphereInstallOptions.DefaultWorkingDirectory;
-
     /// <summary>Leave the uploaded values files (they hold the admin password) on the taskbox.</summary>
     [Parameter]
     public SwitchParameter KeepValues { get; set; }
 
-    /// <summary>known_hosts file for the taskbox's key. Default ~/.ssh/known_hosts.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? KnownHostsPath { get; set; }
-
-    /// <summary>Trust a taskbox whose key is not yet known and record it (a changed key is always refused).</summary>
-    [Parameter]
-    public SwitchParameter AcceptNewHostKey { get; set; }
-
     /// <summary>Installs, resumes or upgrades the release.</summary>
     protected override void ProcessRecord()
     {
-        var taskBox = SshEndpointTransformationAttribute.WithCredential(TaskBox, Credential);
-
-        var knownHosts = KnownHostsPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KnownHostsPath);
+        var taskBox = LogInTo(TaskBox);
         var options = new KubeSphereInstallOptions
         {
             Chart = ParameterSetName == ChartSet ? Chart : null,
@@ -123,7 +102,7 @@ public sealed class InstallHaKubeSphereCommand : HaCmdlet
             Timeout = Timeout,
             WorkingDirectory = WorkingDirectory,
             KeepValues = KeepValues,
-            Connect = new SshConnectOptions { HostKeyPolicy = new HostKeyPolicy(knownHosts, AcceptNewHostKey) },
+            Connect = NewConnectOptions(),
         };
         try
         {

@@ -17,7 +17,7 @@ namespace HaCluster.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Install, "HaMaster", SupportsShouldProcess = true, DefaultParameterSetName = FindSet)]
 [OutputType(typeof(KubeKeyInstallResult))]
-public sealed class InstallHaMasterCommand : HaCmdlet
+public sealed class InstallHaMasterCommand : TaskBoxRunCmdlet
 {
     private const string FindSet = "FindKubeKey";
     private const string UploadSet = "UploadKubeKey";
@@ -34,11 +34,6 @@ public sealed class InstallHaMasterCommand : HaCmdlet
     [ValidateNotNull]
     public SshEndpoint TaskBox { get; set; } = null!;
 
-    /// <summary>User and password for the taskbox (overrides those of -TaskBox).</summary>
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
-
     /// <summary>Local kk v3 binary to upload to the taskbox (mode 0755).</summary>
     [Parameter(Mandatory = true, ParameterSetName = UploadSet)]
     [ValidateNotNullOrEmpty]
@@ -53,11 +48,6 @@ public sealed class InstallHaMasterCommand : HaCmdlet
     [Parameter]
     [ValidateSet(KubeKeyBinary.ChinaZone)]
     public string? KkZone { get; set; }
-
-    /// <summary>Folder on the taskbox for kk, the config, the run's log and kk's kubekey/ folder. Default: ~/hacluster.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string WorkingDirectory { get; set; } = KubeKeyInstallOptions.DefaultWorkingDirectory;
 
     /// <summary>How long kk may run before it is stopped and the install fails. Default: 2 hours.</summary>
     [Parameter]
@@ -75,15 +65,6 @@ public sealed class InstallHaMasterCommand : HaCmdlet
     [Parameter]
     public SwitchParameter SkipPreflight { get; set; }
 
-    /// <summary>known_hosts file for the taskbox's and the hosts' keys. Default: ~/.ssh/known_hosts.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? KnownHostsPath { get; set; }
-
-    /// <summary>Trust hosts whose key is not yet known and record their keys (a changed key is always refused).</summary>
-    [Parameter]
-    public SwitchParameter AcceptNewHostKey { get; set; }
-
     /// <summary>Installs (or reattaches to) the cluster of one config.</summary>
     protected override void ProcessRecord()
     {
@@ -98,9 +79,7 @@ public sealed class InstallHaMasterCommand : HaCmdlet
             return;
         }
 
-        var taskBox = SshEndpointTransformationAttribute.WithCredential(TaskBox, Credential);
-
-        var knownHosts = KnownHostsPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KnownHostsPath);
+        var taskBox = LogInTo(TaskBox);
         var options = new KubeKeyInstallOptions
         {
             KubeKeyPath = ParameterSetName == UploadSet ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(KubeKeyPath) : null,
@@ -111,7 +90,7 @@ public sealed class InstallHaMasterCommand : HaCmdlet
             Mode = Resume ? KubeKeyInstallMode.Resume : KubeKeyInstallMode.Start,
             KeepConfig = KeepConfig,
             SkipPreflight = SkipPreflight,
-            Connect = new SshConnectOptions { HostKeyPolicy = new HostKeyPolicy(knownHosts, AcceptNewHostKey) },
+            Connect = NewConnectOptions(),
         };
 
         var target = $"cluster '{config.Name}' ({config.Hosts.Count} hosts) from taskbox {taskBox}, working directory {WorkingDirectory}";
@@ -121,7 +100,7 @@ public sealed class InstallHaMasterCommand : HaCmdlet
             return;
         }
 
-        WriteVerbose($"{action}: {target}; host keys from {knownHosts ?? HostKeyPolicy.DefaultKnownHostsPath}.");
+        WriteVerbose($"{action}: {target}; host keys from {options.Connect.HostKeyPolicy.KnownHostsPath}.");
         WriteObject(RunEngine((observer, token) => KubeKeyInstaller.InstallAsync(config, taskBox, options, observer, token)));
     }
 }

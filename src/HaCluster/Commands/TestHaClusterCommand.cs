@@ -59,6 +59,15 @@ public sealed class TestHaClusterCommand : QcCmdlet
     [HostNameTransformation]
     public string[]? Etcd { get; set; }
 
+    /// <summary>
+    /// KubeSphere 4 is installed with Helm (Install-HaKubeSphere): check that ks-apiserver, ks-console and
+    /// ks-controller-manager rolled out. -KubeSphereHighAvailability runs three replicas (the cluster object's
+    /// KubeSphereHighAvailability is true); -KubeSphereHighAvailability:$false is a single replica, so the failover drill
+    /// explains a console lost with its replica on the stopped master. Without it, KubeSphere is not checked.
+    /// </summary>
+    [Parameter(ParameterSetName = ExplicitSet)]
+    public SwitchParameter KubeSphereHighAvailability { get; set; }
+
     /// <summary>SSH user and password for every host, instead of each host's own login.</summary>
     [Parameter]
     [Credential]
@@ -121,6 +130,7 @@ public sealed class TestHaClusterCommand : QcCmdlet
                 ControlPlane = ControlPlane,
                 Workers = Worker,
                 Etcd = Etcd,
+                KubeSphereHighAvailability = IsBound(nameof(KubeSphereHighAvailability)) ? KubeSphereHighAvailability.IsPresent : null,
             };
             Configure(request);
             request.Validate();

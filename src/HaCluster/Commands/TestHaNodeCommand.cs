@@ -127,14 +127,14 @@ public sealed class TestHaNodeCommand : HaCmdlet
             return;
         }
 
-        var knownHosts = KnownHostsPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KnownHostsPath);
-        WriteVerbose($"Checking {_targets.Count} host(s), {ThrottleLimit} at a time; host keys from {knownHosts ?? HostKeyPolicy.DefaultKnownHostsPath}.");
+        var hostKeys = SshLogin.HostKeys(this, KnownHostsPath, AcceptNewHostKey);
+        WriteVerbose($"Checking {_targets.Count} host(s), {ThrottleLimit} at a time; host keys from {hostKeys.KnownHostsPath}.");
         var results = RunEngine((observer, token) => NodePreflight.RunAsync(
             _targets,
             new PreflightOptions
             {
                 ThrottleLimit = ThrottleLimit,
-                Connect = new SshConnectOptions { HostKeyPolicy = new HostKeyPolicy(knownHosts, AcceptNewHostKey), Observer = observer },
+                Connect = new SshConnectOptions { HostKeyPolicy = hostKeys, Observer = observer },
             },
             observer,
             token));

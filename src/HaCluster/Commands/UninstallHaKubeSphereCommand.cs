@@ -15,7 +15,7 @@ namespace HaCluster.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Uninstall, "HaKubeSphere", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(string))]
-public sealed class UninstallHaKubeSphereCommand : HaCmdlet
+public sealed class UninstallHaKubeSphereCommand : TaskBoxCmdlet
 {
     /// <summary>A control-plane node with helm and a kubeconfig: an address ([user@]host[:port]) or a New-HaHost object.</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -23,32 +23,17 @@ public sealed class UninstallHaKubeSphereCommand : HaCmdlet
     [ValidateNotNull]
     public SshEndpoint TaskBox { get; set; } = null!;
 
-    /// <summary>User and password for the taskbox.</summary>
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
-
-    /// <summary>known_hosts file for the taskbox's key. Default ~/.ssh/known_hosts.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? KnownHostsPath { get; set; }
-
-    /// <summary>Trust a taskbox whose key is not yet known and record it.</summary>
-    [Parameter]
-    public SwitchParameter AcceptNewHostKey { get; set; }
-
     /// <summary>Uninstalls the release.</summary>
     protected override void ProcessRecord()
     {
-        var taskBox = SshEndpointTransformationAttribute.WithCredential(TaskBox, Credential);
+        var taskBox = LogInTo(TaskBox);
 
         if (!ShouldProcess($"release {KubeSphereInstallOptions.ReleaseName} in {KubeSphereInstallOptions.Namespace} (from {taskBox})", "Uninstall KubeSphere (helm uninstall); its data and the console go away"))
         {
             return;
         }
 
-        var knownHosts = KnownHostsPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KnownHostsPath);
-        var connect = new SshConnectOptions { HostKeyPolicy = new HostKeyPolicy(knownHosts, AcceptNewHostKey) };
+        var connect = NewConnectOptions();
         var output = RunEngine((observer, token) =>
         {
             connect.Observer = observer;

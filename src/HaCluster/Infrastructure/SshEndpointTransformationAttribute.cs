@@ -38,19 +38,6 @@ public sealed class SshEndpointTransformationAttribute : ArgumentTransformationA
         return endpoint;
     }
 
-    /// <summary>The endpoint logged in to as -Credential's user and password, when a cmdlet has -Credential.</summary>
-    /// <param name="endpoint">The -TaskBox endpoint.</param>
-    /// <param name="credential">-Credential, or null to keep the endpoint's login.</param>
-    /// <returns>The endpoint to connect to.</returns>
-    public static SshEndpoint WithCredential(SshEndpoint endpoint, PSCredential? credential) => credential is null
-        ? endpoint
-        : new SshEndpoint(endpoint.Address, endpoint.Port, credential.UserName.TrimStart('\\'))
-        {
-            Name = endpoint.Name,
-            Password = credential.Password,
-            PrivateKeyPath = endpoint.PrivateKeyPath,
-        };
-
     private static SshEndpoint Parse(string text)
     {
         var rest = text.Trim();

@@ -420,6 +420,15 @@ public sealed class KubeKeyInstallerTests : IClassFixture<InstallLab>, IDisposab
             host.PrivateKeyPath = key;
         }
 
+        // The premise: the taskbox's kk runs as another user with another home and cannot read the key where this side
+        // has it, as on a separate machine; only the uploaded copy lets it log in (without it Greetings fails).
+        using (var taskBox = await SshSession.ConnectAsync(_lab.Host.KeyEndpoint(), _lab.Trusting()))
+        {
+            var probe = await taskBox.RunAsync("echo \"$(id -un) $HOME\"; test -r " + ShellQuote.Quote(key) + " && echo readable || echo unreadable");
+            Assert.DoesNotContain(Environment.UserName + " " + Environment.GetEnvironmentVariable("HOME"), probe.Stdout, StringComparison.Ordinal);
+            Assert.EndsWith("unreadable", probe.Stdout.Trim(), StringComparison.Ordinal);
+        }
+
         // The lab user's sudo asks for the password this cluster does not give; sudo is not what this test is about.
         var keep = _lab.Options(wd);
         keep.KeepConfig = true;

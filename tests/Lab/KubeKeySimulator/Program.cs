@@ -30,6 +30,8 @@ internal static class Program
                 ["delete", "cluster", .. var rest] => DeleteCluster(rest),
                 ["helm", .. var rest] => Helm.HelmSimulator.Run(rest),
                 ["sim", "serve", "--state", var state] => await StandInServer.RunAsync(new SimState(state)),
+                ["sim", "registry-serve", "--state", var state] => await Registry.RegistryServer.RunAsync(new SimState(state)),
+                ["sim", "registry", .. var rest] => Registry.RegistryServer.Command(rest),
                 ["sim", .. var rest] => Sim(rest),
                 [] or ["help"] or ["--help"] or ["-h"] => Usage(),
                 [var command, ..] => Cobra.UnknownFlag(command, string.Empty),

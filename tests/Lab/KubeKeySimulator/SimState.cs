@@ -76,9 +76,10 @@ internal sealed class SimState
         return new SimState(Path.Combine(baseDirectory, "kk-sim-state"));
     }
 
-    /// <summary>Starts <c>sim serve</c> detached (own session, stdio away from kk's) and waits until it has bound or failed.</summary>
+    /// <summary>Starts <c>sim serve</c> (or <paramref name="verb"/>) detached (own session, stdio away from kk's) and waits until it has bound or failed.</summary>
+    /// <param name="verb">The sim verb that serves: <c>serve</c> (the cluster) or <c>registry-serve</c> (the image registry).</param>
     /// <returns>Null when serving, else why not.</returns>
-    public string? StartServe()
+    public string? StartServe(string verb = "serve")
     {
         foreach (var stale in new[] { ReadyPath, FailedPath })
         {
@@ -91,7 +92,7 @@ internal sealed class SimState
             ? ClusterArtifacts.Quote(host) + " " + ClusterArtifacts.Quote(dll)
             : ClusterArtifacts.Quote(host);
         var detach = File.Exists("/usr/bin/setsid") || File.Exists("/bin/setsid") ? "setsid" : "nohup";
-        var script = detach + " " + command + " sim serve --state " + ClusterArtifacts.Quote(Directory)
+        var script = detach + " " + command + " sim " + verb + " --state " + ClusterArtifacts.Quote(Directory)
             + " </dev/null >>" + ClusterArtifacts.Quote(ServeLogPath) + " 2>&1 & echo $!";
         var start = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, UseShellExecute = false };
         start.ArgumentList.Add("-c");
@@ -118,7 +119,7 @@ internal sealed class SimState
             }
 
             // Until setsid has exec'd dotnet the pid's cmdline is still the shell's: only a gone process has exited.
-            if (!IsRunning(ServePidPath, "serve") && !IsAlive(ReadPid(ServePidPath)))
+            if (!IsRunning(ServePidPath, verb) && !IsAlive(ReadPid(ServePidPath)))
             {
                 return "the stand-in server exited: " + Tail(ServeLogPath);
             }
@@ -134,9 +135,10 @@ internal sealed class SimState
     public static bool IsRunning(string pidPath, string verb) => ReadPid(pidPath) is { } pid && IsSimulator(pid, verb);
 
     /// <summary>Stops a stand-in server left by an earlier run in this state folder.</summary>
-    public void StopServe()
+    /// <param name="verb">The sim verb that serves.</param>
+    public void StopServe(string verb = "serve")
     {
-        Stop(ServePidPath, "serve");
+        Stop(ServePidPath, verb);
         File.Delete(ReadyPath);
         File.Delete(FailedPath);
     }

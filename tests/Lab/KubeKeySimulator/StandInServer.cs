@@ -45,7 +45,7 @@ internal static class StandInServer
             var spec = JsonSerializer.Deserialize<ServeSpec>(await File.ReadAllTextAsync(state.SpecPath), ServeSpec.Json)
                 ?? throw new InvalidDataException("empty spec");
             var nodes = await File.ReadAllBytesAsync(state.NodesPath);
-            using var certificate = CreateCertificate(spec);
+            using var certificate = CreateCertificate("CN=kube-apiserver", spec.DnsNames, spec.IpAddresses, authority: false);
             await File.WriteAllTextAsync(state.CertificatePath, certificate.ExportCertificatePem() + "\n");
 
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = state.Directory });
@@ -76,36 +76,46 @@ internal static class StandInServer
                 ? ApiserverAsync(context, spec, nodes)
                 : ConsoleAsync(context));
 
-            try
-            {
-                await app.StartAsync();
-            }
-            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
-            {
-                await File.WriteAllTextAsync(state.FailedPath, Describe(ex) + "\n");
-                return 1;
-            }
-
-            await File.WriteAllTextAsync(state.ReadyPath, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
-            var lifetime = app.Services.GetService(typeof(IHostApplicationLifetime)) as IHostApplicationLifetime;
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(spec.LifetimeSeconds), lifetime?.ApplicationStopping ?? CancellationToken.None);
-            }
-            catch (TaskCanceledException)
-            {
-                // SIGTERM: stop serving.
-            }
-
-            await app.StopAsync();
-            File.Delete(state.ReadyPath);
-            return 0;
+            return await ServeAsync(app, state, spec.LifetimeSeconds);
         }
         catch (Exception ex) when (ex is IOException or JsonException or InvalidDataException or CryptographicException)
         {
             await File.WriteAllTextAsync(state.FailedPath, Describe(ex) + "\n");
             return 1;
         }
+    }
+
+    /// <summary>Starts <paramref name="app"/>, marks the state folder ready (or failed), serves until SIGTERM or the lifetime ends.</summary>
+    /// <param name="app">The built server.</param>
+    /// <param name="state">Its state folder.</param>
+    /// <param name="lifetimeSeconds">How long it serves at most.</param>
+    /// <returns>Exit code.</returns>
+    public static async Task<int> ServeAsync(WebApplication app, SimState state, double lifetimeSeconds)
+    {
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            await File.WriteAllTextAsync(state.FailedPath, Describe(ex) + "\n");
+            return 1;
+        }
+
+        await File.WriteAllTextAsync(state.ReadyPath, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+        var lifetime = app.Services.GetService(typeof(IHostApplicationLifetime)) as IHostApplicationLifetime;
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(lifetimeSeconds), lifetime?.ApplicationStopping ?? CancellationToken.None);
+        }
+        catch (TaskCanceledException)
+        {
+            // SIGTERM: stop serving.
+        }
+
+        await app.StopAsync();
+        File.Delete(state.ReadyPath);
+        return 0;
     }
 
     private static async Task ApiserverAsync(HttpContext context, ServeSpec spec, byte[] nodes)
@@ -161,24 +171,30 @@ internal static class StandInServer
         return string.Join("\n", checks.Select(c => "[+]" + c + " ok")) + "\n" + check + " check passed\n";
     }
 
-    private static X509Certificate2 CreateCertificate(ServeSpec spec)
+    /// <summary>A self-signed certificate made here for <paramref name="dnsNames"/> and <paramref name="ipAddresses"/>.</summary>
+    /// <param name="subject">Its subject.</param>
+    /// <param name="dnsNames">DNS names.</param>
+    /// <param name="ipAddresses">IP addresses.</param>
+    /// <param name="authority">Mark it a CA, so a client can trust it as its own anchor (curl's --cacert).</param>
+    /// <returns>The certificate with its private key.</returns>
+    public static X509Certificate2 CreateCertificate(string subject, IEnumerable<string> dnsNames, IEnumerable<string> ipAddresses, bool authority)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=kube-apiserver", key, HashAlgorithmName.SHA256);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();
-        foreach (var dns in spec.DnsNames)
+        foreach (var dns in dnsNames)
         {
             names.AddDnsName(dns);
         }
 
-        foreach (var ip in spec.IpAddresses)
+        foreach (var ip in ipAddresses)
         {
             names.AddIpAddress(IPAddress.Parse(ip));
         }
 
         request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(authority, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | (authority ? X509KeyUsageFlags.KeyCertSign : X509KeyUsageFlags.KeyEncipherment), true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(new OidCollection { new Oid("1.3.6.1.5.5.7.3.1") }, false));
         using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
 

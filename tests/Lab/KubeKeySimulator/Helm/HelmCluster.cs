@@ -196,12 +196,13 @@ internal sealed class HelmCluster
         values.TryGetValue(key, out var v) && string.Equals(v, "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
-    /// Whether the registry has the image. By default the withdrawn <c>docker.io/kubesphere/*</c> images (kubesphere#6543)
-    /// are gone, as they are for real; <c>HELM_SIM_FAIL=image-pull:&lt;prefix&gt;</c> withdraws more.
+    /// Whether the registry has the image: what the registry stand-in holds (<see cref="Registry.RegistryHoldings"/>: the
+    /// withdrawn <c>docker.io/kubesphere/*</c> images are gone, as they are for real); <c>HELM_SIM_FAIL=image-pull:&lt;prefix&gt;</c>
+    /// withdraws more from the nodes' view only (an image the preflight saw that the nodes then cannot pull).
     /// </summary>
     private static bool Pullable(string image)
     {
-        if (image.StartsWith("docker.io/kubesphere/", StringComparison.Ordinal))
+        if (!Registry.RegistryHoldings.Pullable(image))
         {
             return false;
         }

@@ -79,6 +79,22 @@ internal static class HelmKubectl
                 }
 
                 return 0;
+            case ["version"] when output == "json":
+                // kubectl version -o json: the server's part is the apiserver's /version (the kk stand-in's Kubernetes version).
+                var spec = System.Text.Json.JsonSerializer.Deserialize<ServeSpec>(System.IO.File.ReadAllText(cluster.Kk.SpecPath), ServeSpec.Json);
+                var git = spec?.KubernetesVersion ?? "v1.23.17";
+                JsonObject Info(string v) => new()
+                {
+                    ["major"] = "1",
+                    ["minor"] = v.TrimStart('v').Split('.').ElementAtOrDefault(1) ?? "0",
+                    ["gitVersion"] = v,
+                    ["gitTreeState"] = "clean",
+                    ["goVersion"] = "go1.22.5",
+                    ["compiler"] = "gc",
+                    ["platform"] = "linux/amd64",
+                };
+                Console.Out.WriteLine(new JsonObject { ["clientVersion"] = Info(git), ["kustomizeVersion"] = "v5.0.4-0.20230601165947-6ce0bf390ce3", ["serverVersion"] = Info(git) }.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+                return 0;
             case ["rollout", "status", var target]:
                 var name = target.Contains('/', StringComparison.Ordinal) ? target[(target.IndexOf('/') + 1)..] : target;
                 var mine = pods.Where(p => p.Deployment == name).ToList();
@@ -105,7 +121,7 @@ internal static class HelmKubectl
                 Console.Error.WriteLine("error: timed out waiting for the condition");
                 return 1;
             default:
-                Console.Error.WriteLine("error: the kubectl stand-in only answers 'get nodes', 'get pods' and 'rollout status' (got: " + string.Join(" ", args) + ")");
+                Console.Error.WriteLine("error: the kubectl stand-in only answers 'get nodes', 'get pods', 'rollout status' and 'version -o json' (got: " + string.Join(" ", args) + ")");
                 return 1;
         }
     }
