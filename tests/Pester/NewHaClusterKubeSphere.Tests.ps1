@@ -31,6 +31,13 @@ BeforeAll {
             'KK_SIM_ARGV0=$(cd "$(dirname "$0")" && pwd)/$(basename "$0"); export KK_SIM_ARGV0', "exec '$Dotnet' '$SimDll' `"`$@`"") -join "`n")
     chmod 0755 $Kk
 
+    # Before kk runs, a real taskbox has no helm (kk v3.1.11+ installs it): the preflight then asks the registries itself.
+    function script:Invoke-WithoutHelm([scriptblock] $Script) {
+        $helm = Join-Path $Bin 'helm'
+        Move-Item $helm "$helm.away"
+        try { & $Script } finally { Move-Item "$helm.away" $helm }
+    }
+
     function script:Reset-KkLog { foreach ($f in $KkArgs, $KkConfigs) { Set-Content -Path $f -Value $null; chmod 0666 $f } }
 
     function script:Stop-Sim([string] $Cluster) {
@@ -79,6 +86,10 @@ Describe 'New-HaCluster and KubeSphere' {
         $e = { New-HaCluster -Name nochart @Base -KubeSphereChartVersion 1.9.9 -StatePath (Join-Path $Work 'nochart.json') } | Should -Throw -PassThru
         $e.FullyQualifiedErrorId | Should -BeLike 'KubeSphereChartNotFound,*'
         $e.Exception.Message | Should -Match 'hub\.kubesphere\.com\.cn'
+        # The same without helm on the taskbox (a real one before kk): the chart's manifest, asked of the registry.
+        $e = Invoke-WithoutHelm { { New-HaCluster -Name nochart @Base -KubeSphereChartVersion 1.9.9 -StatePath (Join-Path $Work 'nochart.json') } | Should -Throw -PassThru }
+        $e.FullyQualifiedErrorId | Should -BeLike 'KubeSphereChartNotFound,*'
+        $e.Exception.Message | Should -Match 'cannot be fetched from hub\.kubesphere\.com\.cn on .*: HTTP 404 MANIFEST_UNKNOWN: manifest unknown'
         Get-Content $KkArgs | Should -BeNullOrEmpty
         @(Get-QcLoadBalancer -Name 'nochart-*') | Should -BeNullOrEmpty
         @(Get-EmulatorRequestLog -Emulator $Emulator | Where-Object action -Like 'Create*') | Should -BeNullOrEmpty
@@ -86,7 +97,8 @@ Describe 'New-HaCluster and KubeSphere' {
 
     It 'stops at the image preflight, before any load balancer exists and before kk runs, when the first image is not in the registry' {
         Reset-KkLog
-        $e = { New-HaCluster -Name noimage @Base -KubeSphereChartVersion 1.2.4 -ImageRegistry registry.lab.test/gone -StatePath (Join-Path $Work 'noimage.json') } | Should -Throw -PassThru
+        # No helm on the taskbox, as before a real kk run: the chart's appVersion (the tag) comes from its registry too.
+        $e = Invoke-WithoutHelm { { New-HaCluster -Name noimage @Base -KubeSphereChartVersion 1.2.4 -ImageRegistry registry.lab.test/gone -StatePath (Join-Path $Work 'noimage.json') } | Should -Throw -PassThru }
         $e.FullyQualifiedErrorId | Should -BeLike 'KubeSphereImageNotFound,*'
         $e.TargetObject | Should -Be 'registry.lab.test/gone/kubesphere/ks-apiserver:v4.2.1'
         $e.Exception.Message | Should -Match 'registry registry\.lab\.test/gone'

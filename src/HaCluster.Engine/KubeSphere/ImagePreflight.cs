@@ -104,45 +104,17 @@ public static class ImagePreflight
     public static async Task<string?> CheckAsync(SshSession session, ImageReference image, IOperationObserver observer, CancellationToken cancellationToken)
     {
         var where = session.Endpoint.DisplayName;
-        var baseUrl = "https://" + image.ApiHost + "/v2/";
         observer.Verbose($"Preflight: checking that {image} (the first image ks-core pulls) is in {image.Registry}, from {where}.");
-        var ping = await CurlAsync(session, "-o /dev/null -D - " + ShellQuote.Quote(baseUrl), image, cancellationToken).ConfigureAwait(false);
-        var pingStatus = Status(ping);
-        string? token = null;
-        if (pingStatus == 401)
+        var registry = new Registry(session, image.ApiHost, image.Registry, image.ToString());
+        var token = await registry.AuthorizeAsync(image.Name, observer, cancellationToken).ConfigureAwait(false);
+        if (token is null)
         {
-            var challenge = Header(ping, "www-authenticate") ?? string.Empty;
-            if (!challenge.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            {
-                observer.Warning($"Preflight: {image.Registry} asks for a login ({challenge.Split(' ')[0]}); the nodes need one configured in their container runtime, which this check does not have, so {image} was not checked.");
-                return null;
-            }
-
-            var parameters = ChallengeParameters(challenge.Substring(7));
-            if (!parameters.TryGetValue("realm", out var realm))
-            {
-                throw Unreachable(image, where, $"its 401 names no token realm ({challenge})");
-            }
-
-            var query = (parameters.TryGetValue("service", out var service) ? " --data-urlencode " + ShellQuote.Quote("service=" + service) : string.Empty)
-                + " --data-urlencode " + ShellQuote.Quote("scope=repository:" + image.Name + ":pull");
-            var reply = await CurlAsync(session, "-G -w '\\n%{http_code}'" + query + " " + ShellQuote.Quote(realm), image, cancellationToken).ConfigureAwait(false);
-            var (body, code) = SplitCode(reply);
-            token = code == 200 ? Token(body) : null;
-            if (token is null)
-            {
-                observer.Warning($"Preflight: the token service {realm} of {image.Registry} gave no anonymous pull token (HTTP {code.ToString(CultureInfo.InvariantCulture)}); the nodes need a login configured in their container runtime, so {image} was not checked.");
-                return null;
-            }
-        }
-        else if (pingStatus != 200)
-        {
-            throw Unreachable(image, where, $"GET {baseUrl} answered HTTP {pingStatus.ToString(CultureInfo.InvariantCulture)} instead of 200 or 401: not a container registry");
+            return null;
         }
 
-        var url = ShellQuote.Quote(baseUrl + image.Name + "/manifests/" + image.Tag);
-        var headers = " -H " + ShellQuote.Quote("Accept: " + ManifestAccept) + (token is null ? string.Empty : " -H " + ShellQuote.Quote("Authorization: Bearer " + token));
-        var head = await CurlAsync(session, "-I" + headers + " " + url, image, cancellationToken).ConfigureAwait(false);
+        var url = registry.Url(image.Name + "/manifests/" + image.Tag);
+        var headers = Headers(ManifestAccept, token);
+        var head = await registry.CurlAsync("-I" + headers + " " + url, cancellationToken).ConfigureAwait(false);
         if (Status(head) == 200)
         {
             var digest = Header(head, "docker-content-digest");
@@ -151,8 +123,7 @@ public static class ImagePreflight
         }
 
         // HEAD carries no body: GET once more for the registry's error code, as a runtime reports it.
-        var get = await CurlAsync(session, "-w '\\n%{http_code}'" + headers + " " + url, image, cancellationToken).ConfigureAwait(false);
-        var (error, status) = SplitCode(get);
+        var (error, status) = SplitCode(await registry.CurlAsync("-w '\\n%{http_code}'" + headers + " " + url, cancellationToken).ConfigureAwait(false));
         throw new HaClusterException(
             KubeSphereErrorIds.ImageNotFound,
             FailureKind.ObjectNotFound,
@@ -161,23 +132,155 @@ public static class ImagePreflight
             image.ToString());
     }
 
-    private static async Task<string> CurlAsync(SshSession session, string arguments, ImageReference image, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads an OCI chart's appVersion from its registry without helm (before kk installs it): the chart's manifest (as
+    /// <c>helm push</c> stores it) and its config blob, the Chart.yaml as JSON. A missing version is the chart preflight's
+    /// failure.
+    /// </summary>
+    /// <param name="session">The taskbox.</param>
+    /// <param name="options">The options (an <c>oci://</c> chart and its version).</param>
+    /// <param name="observer">Verbose narration.</param>
+    /// <param name="cancellationToken">Cancels.</param>
+    /// <returns>The appVersion; null for a chart that is not an OCI reference, or a registry that needs a login.</returns>
+    /// <exception cref="HaClusterException"><see cref="KubeSphereErrorIds.ChartNotFound"/> or <see cref="KubeSphereErrorIds.RegistryUnreachable"/>.</exception>
+    public static async Task<string?> ChartAppVersionAsync(SshSession session, KubeSphereInstallOptions options, IOperationObserver observer, CancellationToken cancellationToken)
     {
-        var run = await session.RunAsync("curl -sS -m 20 " + arguments, new SshRunOptions { Timeout = Timeout }, cancellationToken).ConfigureAwait(false);
-        if (!run.Succeeded)
+        var chart = options.ResolvedChart;
+        if (!chart.StartsWith("oci://", StringComparison.Ordinal))
         {
-            var error = (run.Stderr + "\n" + run.Stdout).Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "curl exit code " + run.ExitCode?.ToString(CultureInfo.InvariantCulture);
-            throw Unreachable(image, session.Endpoint.DisplayName, error);
+            return null;
         }
 
-        return run.Stdout;
+        var path = chart.Substring(6);
+        var slash = path.IndexOf('/');
+        var host = slash < 0 ? path : path.Substring(0, slash);
+        var name = slash < 0 ? string.Empty : path.Substring(slash + 1);
+        observer.Verbose($"Preflight: helm is not on the taskbox yet; reading chart {chart} {options.ResolvedChartVersion} from {host} as the registry serves it to helm, from {session.Endpoint.DisplayName}.");
+        var registry = new Registry(session, host, host, chart);
+        var token = await registry.AuthorizeAsync(name, observer, cancellationToken).ConfigureAwait(false);
+        if (token is null)
+        {
+            return null;
+        }
+
+        var (manifest, status) = SplitCode(await registry.CurlAsync("-w '\\n%{http_code}'" + Headers("application/vnd.oci.image.manifest.v1+json", token) + " " + registry.Url(name + "/manifests/" + options.ResolvedChartVersion), cancellationToken).ConfigureAwait(false));
+        if (status != 200)
+        {
+            throw KubeSphereInstaller.ChartNotFound(options, session.Endpoint.DisplayName, $"HTTP {status.ToString(CultureInfo.InvariantCulture)} {RegistryError(manifest)}");
+        }
+
+        var digest = ConfigDigest(manifest);
+        var (config, blobStatus) = digest is null ? (string.Empty, 0)
+            : SplitCode(await registry.CurlAsync("-L -w '\\n%{http_code}'" + Headers("*/*", token) + " " + registry.Url(name + "/blobs/" + digest), cancellationToken).ConfigureAwait(false));
+        var app = blobStatus == 200 ? JsonString(config, "appVersion") : null;
+        observer.Verbose($"Preflight: chart {chart} {options.ResolvedChartVersion} is there (KubeSphere {app ?? "unknown"}).");
+        return app;
     }
 
-    private static HaClusterException Unreachable(ImageReference image, string where, string why) => new(
-        KubeSphereErrorIds.RegistryUnreachable,
-        FailureKind.ConnectionError,
-        $"The registry {image.Registry} of the image {image} does not answer from {where}: {why}. Use -ImageRegistry with a registry the nodes can reach.",
-        image.Registry);
+    private static string Headers(string accept, string token) =>
+        " -H " + ShellQuote.Quote("Accept: " + accept) + (token.Length == 0 ? string.Empty : " -H " + ShellQuote.Quote("Authorization: Bearer " + token));
+
+    private static string? ConfigDigest(string manifest)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(manifest);
+            return document.RootElement.TryGetProperty("config", out var config) && config.TryGetProperty("digest", out var digest) ? digest.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string? JsonString(string json, string property)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>One registry as seen from the taskbox: curl there, the /v2/ ping and the anonymous token dance.</summary>
+    private sealed class Registry
+    {
+        private readonly SshSession _session;
+        private readonly string _apiHost;
+        private readonly string _label;
+        private readonly string _subject;
+
+        public Registry(SshSession session, string apiHost, string label, string subject)
+        {
+            _session = session;
+            _apiHost = apiHost;
+            _label = label;
+            _subject = subject;
+        }
+
+        public string Url(string path) => ShellQuote.Quote("https://" + _apiHost + "/v2/" + path);
+
+        /// <summary>The pull token for <paramref name="name"/>: empty when the registry needs none, null when it needs a login (warned).</summary>
+        public async Task<string?> AuthorizeAsync(string name, IOperationObserver observer, CancellationToken cancellationToken)
+        {
+            var ping = await CurlAsync("-o /dev/null -D - " + Url(string.Empty), cancellationToken).ConfigureAwait(false);
+            var status = Status(ping);
+            if (status == 200)
+            {
+                return string.Empty;
+            }
+
+            if (status != 401)
+            {
+                throw Unreachable($"GET https://{_apiHost}/v2/ answered HTTP {status.ToString(CultureInfo.InvariantCulture)} instead of 200 or 401: not a container registry");
+            }
+
+            var challenge = Header(ping, "www-authenticate") ?? string.Empty;
+            if (!challenge.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            {
+                observer.Warning($"Preflight: {_label} asks for a login ({challenge.Split(' ')[0]}); the nodes need one configured in their container runtime, which this check does not have, so {_subject} was not checked.");
+                return null;
+            }
+
+            var parameters = ChallengeParameters(challenge.Substring(7));
+            if (!parameters.TryGetValue("realm", out var realm))
+            {
+                throw Unreachable($"its 401 names no token realm ({challenge})");
+            }
+
+            var query = (parameters.TryGetValue("service", out var service) ? " --data-urlencode " + ShellQuote.Quote("service=" + service) : string.Empty)
+                + " --data-urlencode " + ShellQuote.Quote("scope=repository:" + name + ":pull");
+            var (body, code) = SplitCode(await CurlAsync("-G -w '\\n%{http_code}'" + query + " " + ShellQuote.Quote(realm), cancellationToken).ConfigureAwait(false));
+            var token = code == 200 ? JsonString(body, "token") ?? JsonString(body, "access_token") : null;
+            if (token is null)
+            {
+                observer.Warning($"Preflight: the token service {realm} of {_label} gave no anonymous pull token (HTTP {code.ToString(CultureInfo.InvariantCulture)}); the nodes need a login configured in their container runtime, so {_subject} was not checked.");
+            }
+
+            return token;
+        }
+
+        public async Task<string> CurlAsync(string arguments, CancellationToken cancellationToken)
+        {
+            var run = await _session.RunAsync("curl -sS -m 20 " + arguments, new SshRunOptions { Timeout = Timeout }, cancellationToken).ConfigureAwait(false);
+            if (!run.Succeeded)
+            {
+                throw Unreachable((run.Stderr + "\n" + run.Stdout).Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "curl exit code " + run.ExitCode?.ToString(CultureInfo.InvariantCulture));
+            }
+
+            return run.Stdout;
+        }
+
+        private HaClusterException Unreachable(string why) => new(
+            KubeSphereErrorIds.RegistryUnreachable,
+            FailureKind.ConnectionError,
+            $"The registry {_label} of {_subject} does not answer from {_session.Endpoint.DisplayName}: {why}. Use -ImageRegistry (and -Chart) with a registry the nodes can reach.",
+            _label);
+    }
 
     private static int Status(string headers)
     {
@@ -239,27 +342,6 @@ public static class ImagePreflight
         var last = trimmed.LastIndexOf('\n');
         var codeText = last < 0 ? trimmed : trimmed.Substring(last + 1);
         return (last < 0 ? string.Empty : trimmed.Substring(0, last), int.TryParse(codeText.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var code) ? code : 0);
-    }
-
-    private static string? Token(string json)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(json);
-            foreach (var name in new[] { "token", "access_token" })
-            {
-                if (document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } token)
-                {
-                    return token;
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // Not a token reply.
-        }
-
-        return null;
     }
 
     /// <summary>The registry's first error as "CODE: message", from the errors document the distribution spec defines.</summary>

@@ -213,12 +213,7 @@ public static class KubeSphereInstaller
             var show = await session.RunAsync("PATH=\"$PATH:/usr/local/bin\" " + ShowChartCommand(options), new SshRunOptions { Timeout = ShortCommand }, cancellationToken).ConfigureAwait(false);
             if (!show.Succeeded)
             {
-                var error = FirstError(show);
-                throw new HaClusterException(
-                    KubeSphereErrorIds.ChartNotFound,
-                    FailureKind.ObjectNotFound,
-                    $"The chart {chart} version {options.ResolvedChartVersion} cannot be fetched{(registry is null ? string.Empty : " from " + registry)} on {session.Endpoint.DisplayName}: {error}. Check -ChartVersion, or point -Chart and -ImageRegistry at a registry that holds KubeSphere (the docker.io/kubesphere images and charts.kubesphere.io charts were withdrawn in July 2025; -Preset CommunityEdition uses {KubeSphereInstallOptions.CommunityEditionRegistry}).",
-                    chart);
+                throw ChartNotFound(options, session.Endpoint.DisplayName, FirstError(show));
             }
 
             var app = show.Stdout.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("appVersion:", StringComparison.Ordinal))?.Substring(11).Trim().Trim('"');
@@ -232,6 +227,14 @@ public static class KubeSphereInstaller
             observer.Verbose("Preflight: helm is not on the taskbox yet (kk installs it); the chart file is checked when helm runs.");
             await CheckFirstImageAsync(session, options, null, observer, cancellationToken).ConfigureAwait(false);
             return null;
+        }
+
+        // No helm yet (kk v3.1.11+ brings Helm 3.18): an OCI chart is read from its registry as helm would read it.
+        if (chart.StartsWith("oci://", StringComparison.Ordinal))
+        {
+            var appVersion = await ImagePreflight.ChartAppVersionAsync(session, options, observer, cancellationToken).ConfigureAwait(false);
+            await CheckFirstImageAsync(session, options, appVersion, observer, cancellationToken).ConfigureAwait(false);
+            return appVersion;
         }
 
         // No helm yet (kk v3.1.11+ brings Helm 3.18): prove at least that the registry answers from where the nodes are.
@@ -248,6 +251,21 @@ public static class KubeSphereInstaller
 
         await CheckFirstImageAsync(session, options, null, observer, cancellationToken).ConfigureAwait(false);
         return null;
+    }
+
+    /// <summary>The chart preflight's error: the chart version cannot be fetched from where the nodes are.</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="where">The taskbox.</param>
+    /// <param name="error">What helm or the registry said.</param>
+    /// <returns>The error (<see cref="KubeSphereErrorIds.ChartNotFound"/>, target the chart).</returns>
+    internal static HaClusterException ChartNotFound(KubeSphereInstallOptions options, string where, string error)
+    {
+        var registry = options.ChartRegistry;
+        return new HaClusterException(
+            KubeSphereErrorIds.ChartNotFound,
+            FailureKind.ObjectNotFound,
+            $"The chart {options.ResolvedChart} version {options.ResolvedChartVersion} cannot be fetched{(registry is null ? string.Empty : " from " + registry)} on {where}: {error}. Check -ChartVersion, or point -Chart and -ImageRegistry at a registry that holds KubeSphere (the docker.io/kubesphere images and charts.kubesphere.io charts were withdrawn in July 2025; -Preset CommunityEdition uses {KubeSphereInstallOptions.CommunityEditionRegistry}).",
+            options.ResolvedChart);
     }
 
     // The cluster's own version (kubectl version: the apiserver's /version) against the chart's supported range.

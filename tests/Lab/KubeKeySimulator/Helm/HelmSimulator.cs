@@ -24,18 +24,6 @@ internal static class HelmSimulator
     public const string Version = "v3.18.5";
     private const string GitCommit = "b78692c18f0fb38fe5ba4571a674de067a4c53a5";
 
-    // What the registries hold (kubesphere-4-2026-12.md §1.2). The 1.1.x tgz URLs were withdrawn in July 2025.
-    private static readonly Dictionary<string, Dictionary<string, string>> Catalog = new(StringComparer.Ordinal)
-    {
-        ["oci://hub.kubesphere.com.cn/kse/ks-core"] = new(StringComparer.Ordinal)
-        {
-            ["1.2.1"] = "v4.2.0",
-            ["1.2.3-20251118"] = "v4.2.0",
-            ["1.2.4"] = "v4.2.1",
-            ["1.2.5"] = "v4.3.0",
-        },
-    };
-
     public static int Run(string[] args)
     {
         try
@@ -163,7 +151,7 @@ internal static class HelmSimulator
 
     private static Dictionary<string, Dictionary<string, string>> Charts()
     {
-        var charts = Catalog.ToDictionary(p => p.Key, p => new Dictionary<string, string>(p.Value, StringComparer.Ordinal), StringComparer.Ordinal);
+        var charts = Registry.RegistryHoldings.Charts.ToDictionary(p => p.Key, p => new Dictionary<string, string>(p.Value, StringComparer.Ordinal), StringComparer.Ordinal);
         foreach (var entry in (Environment.GetEnvironmentVariable("HELM_SIM_CHARTS") ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var equals = entry.LastIndexOf('=');

@@ -21,6 +21,22 @@ internal static class RegistryHoldings
     /// <summary>The tags every held repository has: KubeSphere releases with a ks-core chart in the helm stand-in's catalog.</summary>
     public static readonly string[] Tags = { "v4.1.3", "v4.2.0", "v4.2.1", "v4.3.0" };
 
+    /// <summary>
+    /// The charts the registries hold, by reference, then chart version to appVersion (kubesphere-4-2026-12.md §1.2). The
+    /// 1.1.x tgz URLs of charts.kubesphere.io were withdrawn in July 2025. The helm stand-in reads this (plus
+    /// <c>HELM_SIM_CHARTS</c>); the registry stand-in serves the OCI ones as Helm pushes them.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Charts = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal)
+    {
+        ["oci://hub.kubesphere.com.cn/kse/ks-core"] = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["1.2.1"] = "v4.2.0",
+            ["1.2.3-20251118"] = "v4.2.0",
+            ["1.2.4"] = "v4.2.1",
+            ["1.2.5"] = "v4.3.0",
+        },
+    };
+
     private static readonly string[] Components = { "ks-apiserver", "ks-console", "ks-controller-manager", "extensions-museum", "kubectl", "redis", "haproxy" };
 
     /// <summary>How a registry answers a pull of <paramref name="repository"/>:<paramref name="tag"/>.</summary>
@@ -35,6 +51,11 @@ internal static class RegistryHoldings
             return repository.StartsWith("kubesphere/", StringComparison.Ordinal) ? Holding.Withdrawn : Holding.NoRepository;
         }
 
+        if (Charts.TryGetValue("oci://" + host + "/" + repository, out var chart))
+        {
+            return chart.ContainsKey(tag) ? Holding.Present : Holding.NoTag;
+        }
+
         if (!Components.Any(c => repository == "kubesphere/" + c))
         {
             return Holding.NoRepository;
@@ -42,6 +63,14 @@ internal static class RegistryHoldings
 
         return Tags.Contains(tag, StringComparer.Ordinal) ? Holding.Present : Holding.NoTag;
     }
+
+    /// <summary>The chart's appVersion when <paramref name="host"/>/<paramref name="repository"/> is a chart the registry holds.</summary>
+    /// <param name="host">The registry host.</param>
+    /// <param name="repository">The repository.</param>
+    /// <param name="version">The chart version (the OCI tag).</param>
+    /// <returns>The appVersion, or null for an image or a version not held.</returns>
+    public static string? ChartAppVersion(string host, string repository, string version) =>
+        Charts.TryGetValue("oci://" + host + "/" + repository, out var chart) && chart.TryGetValue(version, out var app) ? app : null;
 
     /// <summary>Whether a node can pull <paramref name="image"/> (<c>registry/repository:tag</c>).</summary>
     /// <param name="image">The image reference.</param>

@@ -162,19 +162,26 @@ internal static class RegistryServer
         }
 
         var manifests = path.LastIndexOf("/manifests/", StringComparison.Ordinal);
-        if (!path.StartsWith("/v2/", StringComparison.Ordinal) || manifests < 0)
+        var blobs = path.LastIndexOf("/blobs/", StringComparison.Ordinal);
+        if (!path.StartsWith("/v2/", StringComparison.Ordinal) || (manifests < 0 && blobs < 0))
         {
             await Json(context, 404, """{"errors":[{"code":"NOT_FOUND","message":"not found"}]}""" + "\n");
             return;
         }
 
-        var repository = path[4..manifests];
-        var tag = path[(manifests + "/manifests/".Length)..];
+        var repository = path[4..(manifests >= 0 ? manifests : blobs)];
+        var tag = manifests >= 0 ? path[(manifests + "/manifests/".Length)..] : string.Empty;
         var scope = "repository:" + repository + ":pull";
         if (granted is null || !granted.Split(' ').Contains(scope))
         {
             context.Response.Headers.WWWAuthenticate = $"Bearer realm=\"{realm}\",service=\"{service}\",scope=\"{scope}\"";
             await Json(context, 401, Unauthorized(repository));
+            return;
+        }
+
+        if (blobs >= 0)
+        {
+            await ChartBlobAsync(context, host, repository, path[(blobs + "/blobs/".Length)..]);
             return;
         }
 
@@ -191,6 +198,9 @@ internal static class RegistryServer
             case RegistryHoldings.Holding.NoTag:
                 await Json(context, 404, """{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Tag":""" + JsonSerializer.Serialize(tag) + "}}]}\n");
                 return;
+            case RegistryHoldings.Holding.Present when RegistryHoldings.ChartAppVersion(host, repository, tag) is { } appVersion:
+                await ChartManifestAsync(context, repository, tag, appVersion);
+                return;
             default:
                 var index = Encoding.UTF8.GetBytes("""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}""");
                 var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(host + "/" + repository + ":" + tag)));
@@ -204,6 +214,48 @@ internal static class RegistryServer
                 }
 
                 return;
+        }
+    }
+
+    // A chart as `helm push` stores it: an OCI image manifest whose config is the Chart.yaml as JSON (Helm's OCI docs).
+    private static string ChartConfig(string repository, string version, string appVersion) =>
+        JsonSerializer.Serialize(new Dictionary<string, string> { ["name"] = repository.Split('/')[^1], ["version"] = version, ["description"] = "A Helm chart for KubeSphere Core components", ["apiVersion"] = "v2", ["appVersion"] = appVersion, ["type"] = "application" });
+
+    private static string Digest(string content) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)));
+
+    private static async Task ChartManifestAsync(HttpContext context, string repository, string version, string appVersion)
+    {
+        var config = ChartConfig(repository, version, appVersion);
+        var layer = Digest(repository + ":" + version + ".tgz");
+        var manifest = Encoding.UTF8.GetBytes("{\"schemaVersion\":2,\"config\":{\"mediaType\":\"application/vnd.cncf.helm.config.v1+json\",\"digest\":\"" + Digest(config) + "\",\"size\":"
+            + Encoding.UTF8.GetByteCount(config).ToString(CultureInfo.InvariantCulture) + "},\"layers\":[{\"mediaType\":\"application/vnd.cncf.helm.chart.content.v1.tar+gzip\",\"digest\":\"" + layer + "\",\"size\":40960}]}");
+        context.Response.Headers["Docker-Content-Digest"] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(manifest));
+        context.Response.ContentType = "application/vnd.oci.image.manifest.v1+json";
+        context.Response.ContentLength = manifest.Length;
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await context.Response.Body.WriteAsync(manifest);
+        }
+    }
+
+    private static async Task ChartBlobAsync(HttpContext context, string host, string repository, string digest)
+    {
+        var config = RegistryHoldings.Charts.TryGetValue("oci://" + host + "/" + repository, out var versions)
+            ? versions.Select(v => ChartConfig(repository, v.Key, v.Value)).FirstOrDefault(c => Digest(c) == digest)
+            : null;
+        if (config is null)
+        {
+            await Json(context, 404, JsonSerializer.Serialize(new { errors = new[] { new { code = "BLOB_UNKNOWN", message = "blob unknown to registry", detail = digest } } }) + "\n");
+            return;
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(config);
+        context.Response.Headers["Docker-Content-Digest"] = digest;
+        context.Response.ContentType = "application/octet-stream";
+        context.Response.ContentLength = bytes.Length;
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await context.Response.Body.WriteAsync(bytes);
         }
     }
 
