@@ -53,11 +53,11 @@ public sealed class KubeSphereSettings
     public IReadOnlyList<string> EnabledComponents =>
         Components.Where(c => IsOn(c)).Select(c => c.Name).ToList();
 
-    /// <summary>NodePort of the console (<c>common.core.console.port</c>, default 30880).</summary>
+    /// <summary>NodePort of the console (<c>common.core.console.port</c>; before v3.2 <c>console.port</c>; default 30880).</summary>
     public int ConsolePort
     {
-        get => ConfigValues.ParseInt((Spec.Find("common", "core", "console") as YMap)?.GetString("port")) ?? DefaultConsolePort;
-        set => Spec.GetOrAddMap("common").GetOrAddMap("core").GetOrAddMap("console").Set("port", YScalar.Int(value));
+        get => ConfigValues.ParseInt((Spec.Find(ConsolePath) as YMap)?.GetString("port")) ?? DefaultConsolePort;
+        set => ConsolePath.Aggregate(Spec, (map, key) => map.GetOrAddMap(key)).Set("port", YScalar.Int(value));
     }
 
     /// <summary>The document as read or generated.</summary>
@@ -65,14 +65,15 @@ public sealed class KubeSphereSettings
 
     private YMap Spec => Document.GetOrAddMap("spec");
 
-    /// <summary>The ClusterConfiguration kk v3.1 generates for <paramref name="version"/> (<c>--with-kubesphere</c>).</summary>
+    // kk's templates before v3.2 (cc_v310.go, cc_v311.go) have the console at spec.console.
+    private string[] ConsolePath => ParseRelease(Version) is { } release && release < new Version(3, 2)
+        ? new[] { "console" }
+        : new[] { "common", "core", "console" };
+
+    /// <summary>The ClusterConfiguration kk v3.1 generates for <paramref name="version"/> (<c>--with-kubesphere</c>), that release's own shape.</summary>
     /// <param name="version">KubeSphere version, e.g. v3.4.1.</param>
     /// <returns>The settings with every component off.</returns>
-    public static KubeSphereSettings CreateDefault(string version)
-    {
-        var document = (YMap)YamlText.Parse(KubeSphereTemplate.Text, "KubeSphere template")[0];
-        return new KubeSphereSettings(document) { Version = version };
-    }
+    public static KubeSphereSettings CreateDefault(string version) => new(KubeSphereTemplate.For(version)) { Version = version };
 
     /// <summary>
     /// The enabled components that KubeSphere <paramref name="version"/> has no key for, each with the first release that
@@ -84,9 +85,7 @@ public sealed class KubeSphereSettings
     /// <returns>(component, first version that has it) pairs; empty for development builds.</returns>
     public IReadOnlyList<(string Component, string Since)> ComponentsMissingIn(string version)
     {
-        var text = version.TrimStart('v');
-        var dash = text.IndexOf('-');
-        if (!System.Version.TryParse(dash < 0 ? text : text.Substring(0, dash), out var parsed))
+        if (ParseRelease(version) is not { } parsed)
         {
             return Array.Empty<(string, string)>();
         }
@@ -115,6 +114,14 @@ public sealed class KubeSphereSettings
     {
         var enabled = EnabledComponents;
         return enabled.Count == 0 ? Version : $"{Version} ({string.Join(", ", enabled)})";
+    }
+
+    // v3.4.1, 3.4.1 and v3.4.1-rc.0 are release 3.4.1; development builds (latest, nightly-…) are none.
+    private static Version? ParseRelease(string version)
+    {
+        var text = version.TrimStart('v');
+        var dash = text.IndexOf('-');
+        return System.Version.TryParse(dash < 0 ? text : text.Substring(0, dash), out var parsed) ? parsed : null;
     }
 
     private static Component? Lookup(string name) =>
