@@ -22,11 +22,32 @@ try {
 
     # 1. New-HaCluster -SkipInstall: both paths and both firewalls at once.
     $since = & $last
+    $started = [DateTimeOffset]::UtcNow
     $clock = [Diagnostics.Stopwatch]::StartNew()
     $null = New-HaCluster -Name bench -ControlPlane master1, master2, master3 -Worker node1, node2, node3 -VxNet pn -SkipInstall `
         -StatePath (Join-Path $work 'bench.hacluster.json') -Confirm:$false
     $cluster = $clock.Elapsed.TotalSeconds
-    $requests = @(Get-EmulatorRequestLog -Emulator $emulator -Since $since).Count
+    $log = @(Get-EmulatorRequestLog -Emulator $emulator -Since $since)
+    $requests = $log.Count
+
+    # Where the wall time goes, from the request log's timestamps: the critical path's three jobs start with
+    # AllocateEips, CreateLoadBalancer (external, with eips.1) and UpdateLoadBalancers of that load balancer; what each
+    # segment takes beyond its job is poll lateness plus the requests between the job's end and the next job's start.
+    $at = { param($entry) ([DateTimeOffset]$entry.time - $started).TotalSeconds }
+    $allocate = $log | Where-Object action -EQ 'AllocateEips' | Select-Object -First 1
+    $createExternal = $log | Where-Object { $_.action -eq 'CreateLoadBalancer' -and $_.params.'eips.1' } | Select-Object -First 1
+    $externalId = (Get-Content -Raw -LiteralPath (Join-Path $work 'bench.hacluster.json') | ConvertFrom-Json).external.loadbalancer_id
+    $updateExternal = $log | Where-Object { $_.action -eq 'UpdateLoadBalancers' -and $_.params.'loadbalancers.1' -eq $externalId } | Select-Object -First 1
+    $segments = [ordered]@{
+        FirstRequestSeconds = & $at $log[0]
+        BeforeEipSeconds   = & $at $allocate
+        EipOvershoot       = (& $at $createExternal) - (& $at $allocate) - $JobSeconds
+        CreateOvershoot    = (& $at $updateExternal) - (& $at $createExternal) - $JobSeconds
+        ApplyOvershoot     = (& $at $log[-1]) - (& $at $updateExternal) - $JobSeconds
+        AfterLastRequest   = $cluster - (& $at $log[-1])
+    }
+    # Polls: DescribeJobs, and Describe calls naming resources by id (status waits and the reads after a job).
+    $polls = @($log | Where-Object { $_.action -eq 'DescribeJobs' -or (($_.action -in 'DescribeEips', 'DescribeLoadBalancers', 'DescribeSecurityGroups') -and -not $_.params.search_word -and ($_.params.PSObject.Properties.Name -match '\.1$')) })
 
     # 2. The seed's Step 1 with the step cmdlets, one after another (each in a group of its own, as the module now does).
     $since = & $last
@@ -44,16 +65,24 @@ try {
     $seedRequests = @(Get-EmulatorRequestLog -Emulator $emulator -Since $since).Count
 
     $critical = 3 * $JobSeconds
-    [pscustomobject]@{
+    $result = [ordered]@{
         JobSeconds          = $JobSeconds
         ClusterSeconds      = [math]::Round($cluster, 2)
         CriticalPathSeconds = $critical
         CriticalPathRatio   = [math]::Round($cluster / $critical, 2)
         ClusterRequests     = $requests
+        DescribeJobs        = @($log | Where-Object action -EQ 'DescribeJobs').Count
+        DescribesById       = $polls.Count - @($log | Where-Object action -EQ 'DescribeJobs').Count
         SeedSeconds         = [math]::Round($seed, 2)
         SeedRequests        = $seedRequests
         SpeedupOverSeed     = [math]::Round($seed / $cluster, 2)
+        LoadAverage         = if (Test-Path /proc/loadavg) { (Get-Content /proc/loadavg).Split(' ')[0] } else { $null }
     }
+    foreach ($segment in $segments.GetEnumerator()) {
+        $result[$segment.Key] = [math]::Round($segment.Value, 2)
+    }
+
+    [pscustomobject]$result
 }
 finally {
     Disconnect-QingCloud -ErrorAction SilentlyContinue

@@ -30,6 +30,10 @@ internal sealed class LoadBalancerPath
     private readonly WaitOptions _wait;
     private readonly string _tagId;
 
+    // True once this run changed the load balancer (listener, backends, security group): the apply step must update it
+    // even though the description in hand, taken before the change, reads applied.
+    private bool _changed;
+
     public LoadBalancerPath(QingCloudClient client, ClusterStateStore store, ClusterPlan plan, bool external, string tagId, ClusterProgress.Bar bar)
     {
         _client = client;
@@ -83,7 +87,7 @@ internal sealed class LoadBalancerPath
     {
         var lb = await StepAsync(_external ? ClusterStepIds.ExternalLoadBalancer : ClusterStepIds.InternalLoadBalancer, "load balancer " + LoadBalancerName, () => EnsureLoadBalancerAsync(eipId, groupId, cancellationToken)).ConfigureAwait(false);
         var listener = await StepAsync(_external ? ClusterStepIds.ExternalListener : ClusterStepIds.InternalListener, $"listener on {Port}", () => EnsureListenerAsync(lb, cancellationToken)).ConfigureAwait(false);
-        await StepAsync(_external ? ClusterStepIds.ExternalBackends : ClusterStepIds.InternalBackends, $"backends on {Port}", () => EnsureBackendsAsync(listener, cancellationToken)).ConfigureAwait(false);
+        await StepAsync(_external ? ClusterStepIds.ExternalBackends : ClusterStepIds.InternalBackends, $"backends on {Port}", () => EnsureBackendsAsync(lb, listener, cancellationToken)).ConfigureAwait(false);
         await StepAsync(_external ? ClusterStepIds.ExternalApply : ClusterStepIds.InternalApply, "apply changes", () => ApplyAsync(lb, cancellationToken)).ConfigureAwait(false);
         return true;
     }
@@ -132,7 +136,7 @@ internal sealed class LoadBalancerPath
             }
             else
             {
-                eip = (await new EipService(_client).AllocateAsync(new EipSpec { Name = name }, noWait: true, cancellationToken: cancellationToken).ConfigureAwait(false))[0];
+                eip = (await new EipService(_client).AllocateAsync(new EipSpec { Name = name }, noWait: true, wait: null, nameCheckedByCaller: true, cancellationToken).ConfigureAwait(false))[0];
             }
         }
 
@@ -145,7 +149,7 @@ internal sealed class LoadBalancerPath
         if (eip.Status == "pending" || !eip.IsIdle)
         {
             // Freshly allocated: wait until it can be bound. Already bound (a re-run): only let a transition end.
-            eip = (await _client.WaitForEipsAsync(new[] { id }, eip.Status == "pending" ? "available" : null, _wait, cancellationToken).ConfigureAwait(false))[0];
+            eip = (await _client.WaitForEipsAsync(new[] { eip }, eip.Status == "pending" ? "available" : null, _wait, cancellationToken).ConfigureAwait(false))[0];
         }
 
         if (created)
@@ -188,23 +192,27 @@ internal sealed class LoadBalancerPath
                 spec.EipIds.Add(eipId);
             }
 
-            // Returns right after CreateLoadBalancer, so the id is saved before the wait for active.
-            lb = await new LoadBalancerService(_client).CreateAsync(spec, noWait: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+            // Returns right after CreateLoadBalancer, so the id is saved before the wait; the job is waited for on
+            // the client's shared DescribeJobs poll (with the firewall's and the other path's jobs), then described once.
+            var created = await new LoadBalancerService(_client).StartCreateAsync(spec, checkedByCaller: true, cancellationToken).ConfigureAwait(false);
+            Record(created.LoadBalancerId, name);
+            await _client.WaitForJobsAsync(new[] { created.JobId }, _wait, cancellationToken).ConfigureAwait(false);
+            lb = (await _client.WaitForLoadBalancersAsync(new[] { created.LoadBalancerId }, "active", _wait, cancellationToken).ConfigureAwait(false))[0];
+        }
+        else
+        {
+            Record(lb.LoadBalancerId, name);
+            lb = (await _client.WaitForLoadBalancersAsync(new[] { lb }, "active", _wait, cancellationToken).ConfigureAwait(false))[0];
         }
 
         var id = lb.LoadBalancerId;
-        _store.Update(s =>
-        {
-            Section(s).LoadBalancerId = id;
-            Section(s).LoadBalancerName = name;
-        });
-        lb = (await _client.WaitForLoadBalancersAsync(new[] { id }, "active", _wait, cancellationToken).ConfigureAwait(false))[0];
         await TagAsync("loadbalancer", id, lb.Tags, cancellationToken).ConfigureAwait(false);
         if (lb.SecurityGroupId != groupId)
         {
             // Adopted from an earlier run that left it in another (e.g. the default) group: move it; the apply step applies it.
             _client.Observer.Verbose($"Moving load balancer {id} from security group {lb.SecurityGroupId} to {groupId}.");
             await _client.ModifyLoadBalancerAttributesAsync(id, securityGroupId: groupId, cancellationToken: cancellationToken).ConfigureAwait(false);
+            _changed = true;
             lb.SecurityGroupId = groupId;
         }
         if (eipId is not null && lb.PublicEips.All(e => e.EipId != eipId))
@@ -221,6 +229,12 @@ internal sealed class LoadBalancerPath
         });
         return lb;
     }
+
+    private void Record(string id, string name) => _store.Update(s =>
+    {
+        Section(s).LoadBalancerId = id;
+        Section(s).LoadBalancerName = name;
+    });
 
     // By the id in the state file, then by name, preferring the one with the cluster's tag.
     private async Task<LoadBalancer?> FindLoadBalancerAsync(string name, CancellationToken cancellationToken)
@@ -273,7 +287,10 @@ internal sealed class LoadBalancerPath
                 BalanceMode = "roundrobin",
                 Name = _external ? "ks-console" : "kube-apiserver",
             };
-            listener = await new LoadBalancerService(_client).AddListenerAsync(lb.LoadBalancerId, spec, cancellationToken: cancellationToken).ConfigureAwait(false);
+            // The load balancer was described active and its listeners listed just now: only the add is sent.
+            var added = await new LoadBalancerService(_client).AddListenerToDescribedAsync(lb, listeners, spec, cancellationToken).ConfigureAwait(false);
+            listener = new Listener { ListenerId = added, LoadBalancerId = lb.LoadBalancerId, ListenerPort = Port, ListenerProtocol = protocol };
+            _changed = true;
         }
         else if (!string.Equals(listener.ListenerProtocol, protocol, StringComparison.OrdinalIgnoreCase))
         {
@@ -289,7 +306,7 @@ internal sealed class LoadBalancerPath
         return listener;
     }
 
-    private async Task<bool> EnsureBackendsAsync(Listener listener, CancellationToken cancellationToken)
+    private async Task<bool> EnsureBackendsAsync(LoadBalancer lb, Listener listener, CancellationToken cancellationToken)
     {
         var nodes = _external ? _plan.Nodes : _plan.ControlPlane;
         var service = new LoadBalancerService(_client);
@@ -300,6 +317,7 @@ internal sealed class LoadBalancerPath
         {
             _client.Observer.Warning($"Removing backend(s) of listener {listener.ListenerId} that are not cluster nodes on port {Port} (-Prune): {extraText}.");
             await service.RemoveBackendsAsync(extra.Select(b => b.BackendId), cancellationToken).ConfigureAwait(false);
+            _changed = true;
         }
         else if (extra.Count > 0)
         {
@@ -310,13 +328,13 @@ internal sealed class LoadBalancerPath
         var missing = nodes.Where(n => present.All(b => b.ResourceId != n.Instance.InstanceId || b.Port != Port))
             .Select(n => new BackendSpec { ResourceId = n.Instance.InstanceId, Port = Port, Name = n.Name })
             .ToList();
-        if (missing.Count > 0)
-        {
-            await service.AddBackendsAsync(new[] { new BackendBatch(listener.ListenerId, missing) }, cancellationToken).ConfigureAwait(false);
-        }
-
-        var ids = (await _client.DescribeLoadBalancerBackendsAsync(listenerId: listener.ListenerId, cancellationToken: cancellationToken).ConfigureAwait(false))
-            .Select(b => b.BackendId).ToList();
+        // The nodes' instances were described by the plan and the listener's backends just now: only the add is sent.
+        var added = missing.Count == 0
+            ? Array.Empty<string>()
+            : await service.AddBackendsToDescribedAsync(lb, listener.ListenerId, present, missing, nodes.Select(n => n.Instance).ToList(), cancellationToken).ConfigureAwait(false);
+        _changed |= added.Count > 0;
+        var pruned = _plan.Request.Prune ? extra.Select(b => b.BackendId).ToList() : new List<string>();
+        var ids = present.Select(b => b.BackendId).Where(id => !pruned.Contains(id)).Concat(added).ToList();
         _store.Update(s => Section(s).BackendIds = ids);
         return true;
     }
@@ -371,8 +389,9 @@ internal sealed class LoadBalancerPath
     private async Task<bool> ApplyAsync(LoadBalancer lb, CancellationToken cancellationToken)
     {
         // A run stopped mid-update left the load balancer updating: let it settle, then apply what is still pending.
-        await _client.WaitForLoadBalancersAsync(new[] { lb.LoadBalancerId }, "active", _wait, cancellationToken).ConfigureAwait(false);
-        var applied = (await new LoadBalancerService(_client).ApplyAsync(new[] { lb.LoadBalancerId }, new ApplyOptions { Wait = _wait }, cancellationToken).ConfigureAwait(false))[0];
+        // The load balancer in hand was described active by this run, so usually this asks nothing.
+        var settled = await _client.WaitForLoadBalancersAsync(new[] { lb }, "active", _wait, cancellationToken).ConfigureAwait(false);
+        var applied = (await new LoadBalancerService(_client).ApplyDescribedAsync(settled, new ApplyOptions { Wait = _wait, Force = _changed }, cancellationToken).ConfigureAwait(false))[0];
         var address = _external ? applied.EipAddress : applied.Vip;
         if (address is null)
         {

@@ -34,7 +34,20 @@ public sealed class EipService
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The EIPs as last described.</returns>
     /// <exception cref="HaClusterException">Nothing is allocated when the spec is invalid or <c>QcEipExists</c> (a live EIP has the name).</exception>
-    public async Task<IReadOnlyList<Eip>> AllocateAsync(EipSpec spec, bool noWait = false, WaitOptions? wait = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<Eip>> AllocateAsync(EipSpec spec, bool noWait = false, WaitOptions? wait = null, CancellationToken cancellationToken = default) =>
+        AllocateAsync(spec, noWait, wait, nameCheckedByCaller: false, cancellationToken);
+
+    /// <summary>
+    /// <see cref="AllocateAsync(EipSpec, bool, WaitOptions?, CancellationToken)"/> for a caller that has just looked the
+    /// name up (New-HaCluster's path), so the name is not looked up again before the allocation.
+    /// </summary>
+    /// <param name="spec">What to allocate.</param>
+    /// <param name="noWait">Return right after AllocateEips.</param>
+    /// <param name="wait">Timeout and progress of the wait.</param>
+    /// <param name="nameCheckedByCaller">True when the caller found no live EIP with the name a moment ago.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The EIPs as last described.</returns>
+    internal async Task<IReadOnlyList<Eip>> AllocateAsync(EipSpec spec, bool noWait, WaitOptions? wait, bool nameCheckedByCaller, CancellationToken cancellationToken)
     {
         if (spec is null)
         {
@@ -51,7 +64,7 @@ public sealed class EipService
         else
         {
             var name = spec.Name!;
-            if ((await _client.FindEipsByNameAsync(name, cancellationToken).ConfigureAwait(false)).FirstOrDefault() is { } twin)
+            if (!nameCheckedByCaller && (await _client.FindEipsByNameAsync(name, cancellationToken).ConfigureAwait(false)).FirstOrDefault() is { } twin)
             {
                 throw new HaClusterException("QcEipExists", FailureKind.ResourceExists, $"EIP '{name}' already exists ({twin.EipId}, {twin.EipAddr}); names identify EIPs across re-runs.", name);
             }

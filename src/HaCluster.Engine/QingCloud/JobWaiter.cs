@@ -1,5 +1,5 @@
 // Copyright (c) HaCluster contributors. MIT License.
-// Waits for QingCloud jobs: one DescribeJobs per poll for all of them, short first interval, backing off.
+// Waits for QingCloud jobs on the client's shared DescribeJobs poll, short first interval, backing off.
 
 using System;
 using System.Collections.Generic;
@@ -13,8 +13,9 @@ using HaCluster.Engine.Common;
 namespace HaCluster.Engine.QingCloud;
 
 /// <summary>
-/// Waits until jobs finish. Every poll is a single DescribeJobs naming all unfinished jobs (in pages of
-/// 100). <c>successful</c> ends a job well; <c>failed</c> and <c>done with failure</c> end it badly and raise
+/// Waits until jobs finish. Every poll is the client's shared DescribeJobs tick (<see cref="SharedPoller{T}"/>): one
+/// DescribeJobs naming the unfinished jobs of every concurrent wait on the client (in calls of at most 100 ids), so
+/// six concurrent waits cost what one does. A failed job fails only the wait that asked for it. <c>successful</c> ends a job well; <c>failed</c> and <c>done with failure</c> end it badly and raise
 /// <see cref="QingCloudJobFailedException"/> (ErrorId <c>QingCloudJobFailed</c>, carrying the job id) unless
 /// <see cref="WaitOptions.ReturnFailedJobs"/> is set. Progress goes to the client's observer.
 /// </summary>
@@ -45,15 +46,13 @@ public sealed class JobWaiter
 
         var activity = ids.Count == 1 ? $"Waiting for QingCloud job {ids[0]}" : $"Waiting for {ids.Count} QingCloud jobs";
         var clock = Stopwatch.StartNew();
-        var interval = options.FirstInterval;
+        using var subscription = _client.JobPoller.Subscribe(ids, options, pollNow: false);
         try
         {
             while (true)
             {
-                await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
-                interval = options.NextInterval(clock.Elapsed);
-                var pending = ids.Where(id => !finished.ContainsKey(id)).ToList();
-                var jobs = await DescribeAsync(pending, cancellationToken).ConfigureAwait(false);
+                var pending = subscription.Ids;
+                var jobs = await subscription.NextAsync(cancellationToken).ConfigureAwait(false);
                 foreach (var id in pending)
                 {
                     if (!jobs.TryGetValue(id, out var job))
@@ -72,8 +71,9 @@ public sealed class JobWaiter
                     }
                 }
 
-                var unfinished = pending.Where(id => !finished.ContainsKey(id)).Select(id => $"{id} {jobs[id].Status}").ToList();
-                _client.Observer.Progress(new OperationProgress(options.ActivityId, activity, unfinished.Count == 0 ? "Done" : string.Join(", ", unfinished))
+                var unfinished = pending.Where(id => !finished.ContainsKey(id)).ToList();
+                subscription.SetIds(unfinished);
+                _client.Observer.Progress(new OperationProgress(options.ActivityId, activity, unfinished.Count == 0 ? "Done" : string.Join(", ", unfinished.Select(id => $"{id} {jobs[id].Status}")))
                 {
                     ParentActivityId = options.ParentActivityId,
                     PercentComplete = finished.Count * 100 / ids.Count,
@@ -89,8 +89,8 @@ public sealed class JobWaiter
                     throw new HaClusterException(
                         "QingCloudJobTimeout",
                         FailureKind.OperationTimeout,
-                        $"QingCloud jobs still unfinished after {options.Timeout.TotalSeconds:0} s: {string.Join(", ", unfinished)}.",
-                        pending.Where(id => !finished.ContainsKey(id)).ToArray());
+                        $"QingCloud jobs still unfinished after {options.Timeout.TotalSeconds:0} s: {string.Join(", ", unfinished.Select(id => $"{id} {jobs[id].Status}"))}.",
+                        unfinished.ToArray());
                 }
             }
         }
@@ -98,20 +98,5 @@ public sealed class JobWaiter
         {
             _client.Observer.Progress(new OperationProgress(options.ActivityId, activity, "Done") { ParentActivityId = options.ParentActivityId, Completed = true });
         }
-    }
-
-    private async Task<Dictionary<string, Job>> DescribeAsync(List<string> ids, CancellationToken cancellationToken)
-    {
-        var result = new Dictionary<string, Job>(StringComparer.Ordinal);
-        for (var start = 0; start < ids.Count; start += QingCloudClient.PageSize)
-        {
-            var page = ids.Skip(start).Take(QingCloudClient.PageSize);
-            foreach (var job in await _client.DescribeJobsAsync(page, cancellationToken: cancellationToken).ConfigureAwait(false))
-            {
-                result[job.JobId] = job;
-            }
-        }
-
-        return result;
     }
 }

@@ -57,29 +57,52 @@ public sealed class LoadBalancerService
     /// </exception>
     public async Task<LoadBalancer> CreateAsync(LoadBalancerSpec spec, bool noWait = false, WaitOptions? wait = null, CancellationToken cancellationToken = default)
     {
+        var created = await StartCreateAsync(spec, cancellationToken).ConfigureAwait(false);
+        var id = created.LoadBalancerId;
+        if (!noWait)
+        {
+            await _client.WaitForJobsAsync(new[] { created.JobId }, wait, cancellationToken).ConfigureAwait(false);
+            return (await _client.WaitForLoadBalancersAsync(new[] { id }, "active", wait, cancellationToken).ConfigureAwait(false))[0];
+        }
+
+        return (await _lookup.LiveLoadBalancersAsync(new[] { id }, cancellationToken: cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    /// <summary>
+    /// Checks the spec as <see cref="CreateAsync"/> does and sends CreateLoadBalancer (once), without waiting or describing
+    /// the result: for callers that wait on the job together with others (one shared DescribeJobs poll).
+    /// </summary>
+    /// <param name="spec">The load balancer.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The id and the creation job; the job id is empty when a lost reply's load balancer was found by name.</returns>
+    internal async Task<CreateLoadBalancerResult> StartCreateAsync(LoadBalancerSpec spec, CancellationToken cancellationToken) =>
+        await StartCreateAsync(spec, checkedByCaller: false, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// <see cref="StartCreateAsync(LoadBalancerSpec, CancellationToken)"/> for a caller that has just looked the name up
+    /// and holds the VxNet and security group as ids (New-HaCluster's path): those are not described again; EIPs still are.
+    /// </summary>
+    /// <param name="spec">The load balancer, with ids.</param>
+    /// <param name="checkedByCaller">True when the caller vouches for the name and the ids.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The id and the creation job.</returns>
+    internal async Task<CreateLoadBalancerResult> StartCreateAsync(LoadBalancerSpec spec, bool checkedByCaller, CancellationToken cancellationToken)
+    {
         if (spec is null)
         {
             throw new ArgumentNullException(nameof(spec));
         }
 
-        var resolved = await ResolveAsync(spec, cancellationToken).ConfigureAwait(false);
+        var resolved = await ResolveAsync(spec, checkedByCaller, cancellationToken).ConfigureAwait(false);
         var name = resolved.Name!;
         _client.Observer.Verbose($"Creating load balancer '{name}' " + (resolved.VxNetId is null ? $"on EIP {string.Join(", ", resolved.EipIds)}." : $"in VxNet {resolved.VxNetId}."));
-        var created = await _client.CreateOnceAsync(
+        return await _client.CreateOnceAsync(
             $"load balancer '{name}'",
             async ct => await _client.CreateLoadBalancerAsync(resolved, ct).ConfigureAwait(false),
             async ct => (await _client.FindLoadBalancersByNameAsync(name, cancellationToken: ct).ConfigureAwait(false)) is { Count: 1 } found
                 ? new CreateLoadBalancerResult(found[0].LoadBalancerId, string.Empty)
                 : null,
             cancellationToken).ConfigureAwait(false);
-        var id = created.LoadBalancerId;
-        if (!noWait)
-        {
-            await _client.WaitForJobsAsync(new[] { created.JobId }, wait, cancellationToken).ConfigureAwait(false);
-            await _client.WaitForLoadBalancersAsync(new[] { id }, "active", wait, cancellationToken).ConfigureAwait(false);
-        }
-
-        return (await _lookup.LiveLoadBalancersAsync(new[] { id }, cancellationToken: cancellationToken).ConfigureAwait(false))[0];
     }
 
     /// <summary>
@@ -107,10 +130,7 @@ public sealed class LoadBalancerService
         spec.WriteTo(new QingCloudParameters());
         var lb = await _lookup.ActiveLoadBalancerAsync(loadBalancerId, cancellationToken: cancellationToken).ConfigureAwait(false);
         var existing = await _client.DescribeLoadBalancerListenersAsync(loadBalancerId: lb.LoadBalancerId, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (existing.FirstOrDefault(l => l.ListenerPort == spec.Port) is { } taken)
-        {
-            throw new HaClusterException("QcListenerPortInUse", FailureKind.ResourceExists, $"Load balancer '{lb.LoadBalancerId}' already listens on port {spec.Port} (listener {taken.ListenerId}).", spec.Port);
-        }
+        RequirePortFree(lb.LoadBalancerId, existing, spec.Port);
 
         if (openFirewall && !string.IsNullOrEmpty(lb.SecurityGroupId))
         {
@@ -122,19 +142,49 @@ public sealed class LoadBalancerService
             }
         }
 
-        _client.Observer.Verbose($"Adding {spec.Protocol} listener on port {spec.Port.ToString(CultureInfo.InvariantCulture)} ({spec.BalanceMode}) to load balancer {lb.LoadBalancerId}.");
-        var listenerId = await _client.CreateOnceAsync(
-            $"the listener on port {spec.Port} of {lb.LoadBalancerId}",
-            async ct => (await _client.AddLoadBalancerListenersAsync(lb.LoadBalancerId, new[] { spec }, ct).ConfigureAwait(false))[0],
-            async ct => (await _client.DescribeLoadBalancerListenersAsync(loadBalancerId: lb.LoadBalancerId, cancellationToken: ct).ConfigureAwait(false))
-                .FirstOrDefault(l => l.ListenerPort == spec.Port)?.ListenerId,
-            cancellationToken).ConfigureAwait(false);
+        var listenerId = await SendListenerAsync(lb.LoadBalancerId, spec, cancellationToken).ConfigureAwait(false);
         if (openFirewall && !string.IsNullOrEmpty(lb.SecurityGroupId))
         {
             await new SecurityGroupService(_client).OpenPortAsync(lb.SecurityGroupId!, spec.Port, wait: wait, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
         return (await _lookup.ListenersAsync(new[] { listenerId }, cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    /// <summary>
+    /// Adds one listener to a load balancer the caller described <c>active</c> a moment ago and whose listeners it has just
+    /// listed (New-HaCluster's path): the checks of <see cref="AddListenerAsync(string, ListenerSpec, bool, WaitOptions?, CancellationToken)"/>
+    /// on the replies in hand, without describing them again.
+    /// </summary>
+    /// <param name="lb">The load balancer, active.</param>
+    /// <param name="existing">Its listeners.</param>
+    /// <param name="spec">The listener.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The new listener's id.</returns>
+    internal async Task<string> AddListenerToDescribedAsync(LoadBalancer lb, IReadOnlyList<Listener> existing, ListenerSpec spec, CancellationToken cancellationToken)
+    {
+        spec.WriteTo(new QingCloudParameters());
+        RequirePortFree(lb.LoadBalancerId, existing, spec.Port);
+        return await SendListenerAsync(lb.LoadBalancerId, spec, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void RequirePortFree(string loadBalancerId, IReadOnlyList<Listener> existing, int port)
+    {
+        if (existing.FirstOrDefault(l => l.ListenerPort == port) is { } taken)
+        {
+            throw new HaClusterException("QcListenerPortInUse", FailureKind.ResourceExists, $"Load balancer '{loadBalancerId}' already listens on port {port} (listener {taken.ListenerId}).", port);
+        }
+    }
+
+    private Task<string> SendListenerAsync(string loadBalancerId, ListenerSpec spec, CancellationToken cancellationToken)
+    {
+        _client.Observer.Verbose($"Adding {spec.Protocol} listener on port {spec.Port.ToString(CultureInfo.InvariantCulture)} ({spec.BalanceMode}) to load balancer {loadBalancerId}.");
+        return _client.CreateOnceAsync(
+            $"the listener on port {spec.Port} of {loadBalancerId}",
+            async ct => (await _client.AddLoadBalancerListenersAsync(loadBalancerId, new[] { spec }, ct).ConfigureAwait(false))[0],
+            async ct => (await _client.DescribeLoadBalancerListenersAsync(loadBalancerId: loadBalancerId, cancellationToken: ct).ConfigureAwait(false))
+                .FirstOrDefault(l => l.ListenerPort == spec.Port)?.ListenerId,
+            cancellationToken);
     }
 
     /// <summary>
@@ -160,16 +210,54 @@ public sealed class LoadBalancerService
         var ids = new List<string>();
         foreach (var batch in work)
         {
-            _client.Observer.Verbose($"Adding {batch.Backends.Count} backend(s) to listener {batch.ListenerId}: {string.Join(", ", batch.Backends.Select(Describe))}.");
-            ids.AddRange(await _client.CreateOnceAsync(
-                $"{batch.Backends.Count} backend(s) of listener {batch.ListenerId}",
-                ct => _client.AddLoadBalancerBackendsAsync(batch.ListenerId, batch.Backends, ct),
-                ct => FindBackendIdsAsync(batch, ct),
-                cancellationToken).ConfigureAwait(false));
+            ids.AddRange(await SendBackendsAsync(batch, cancellationToken).ConfigureAwait(false));
         }
 
         var added = await _lookup.BackendsAsync(ids, cancellationToken).ConfigureAwait(false);
         return added;
+    }
+
+    /// <summary>
+    /// Adds backends to one listener of a load balancer the caller described a moment ago, with the instances and the
+    /// listener's backends in hand (New-HaCluster's path): the checks of <see cref="AddBackendsAsync(IEnumerable{BackendBatch}, CancellationToken)"/>
+    /// on those replies, so only the load balancer's backend count is asked for.
+    /// </summary>
+    /// <param name="lb">The load balancer.</param>
+    /// <param name="listenerId">Its listener.</param>
+    /// <param name="present">The listener's backends.</param>
+    /// <param name="backends">The backends to add.</param>
+    /// <param name="instances">The instances they name.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The new backends' ids, in the order given.</returns>
+    internal async Task<IReadOnlyList<string>> AddBackendsToDescribedAsync(LoadBalancer lb, string listenerId, IReadOnlyList<Backend> present, IReadOnlyList<BackendSpec> backends, IReadOnlyList<Instance> instances, CancellationToken cancellationToken)
+    {
+        var work = MergeBatches(new[] { new BackendBatch(listenerId, backends.ToList()) });
+        if (work.Count == 0)
+        {
+            return Array.Empty<string>();
+        }
+
+        var batch = work[0];
+        var missing = batch.Backends.FirstOrDefault(b => instances.All(i => i.InstanceId != b.ResourceId));
+        if (missing is not null)
+        {
+            throw new HaClusterException("QcInstanceNotFound", FailureKind.ObjectNotFound, $"No instance {missing.ResourceId} was given for backend {Describe(missing)}.", missing.ResourceId);
+        }
+
+        RequireBackendNetwork(lb, batch, instances);
+        RequireListenerRoom(listenerId, present, batch);
+        await RequireLoadBalancerRoomAsync(lb.LoadBalancerId, batch.Backends.Count, cancellationToken).ConfigureAwait(false);
+        return await SendBackendsAsync(batch, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<IReadOnlyList<string>> SendBackendsAsync(BackendBatch batch, CancellationToken cancellationToken)
+    {
+        _client.Observer.Verbose($"Adding {batch.Backends.Count} backend(s) to listener {batch.ListenerId}: {string.Join(", ", batch.Backends.Select(Describe))}.");
+        return _client.CreateOnceAsync(
+            $"{batch.Backends.Count} backend(s) of listener {batch.ListenerId}",
+            ct => _client.AddLoadBalancerBackendsAsync(batch.ListenerId, batch.Backends, ct),
+            ct => FindBackendIdsAsync(batch, ct),
+            cancellationToken);
     }
 
     // Backends of a load balancer in a VxNet must have an address there (as New-HaCluster requires of its nodes).
@@ -179,17 +267,24 @@ public sealed class LoadBalancerService
         IReadOnlyList<LoadBalancer> lbs = lbIds.Count == 0 ? Array.Empty<LoadBalancer>() : await _client.DescribeLoadBalancersAsync(lbIds, cancellationToken: cancellationToken).ConfigureAwait(false);
         foreach (var batch in work)
         {
-            var lb = lbs.FirstOrDefault(l => l.LoadBalancerId == listeners.FirstOrDefault(x => x.ListenerId == batch.ListenerId)?.LoadBalancerId);
-            if (lb is null || VxNetMembership.BackendVxNet(lb) is not { } vxnet)
+            if (lbs.FirstOrDefault(l => l.LoadBalancerId == listeners.FirstOrDefault(x => x.ListenerId == batch.ListenerId)?.LoadBalancerId) is { } lb)
             {
-                continue;
+                RequireBackendNetwork(lb, batch, instances);
             }
+        }
+    }
 
-            foreach (var backend in batch.Backends)
-            {
-                var instance = instances.First(i => i.InstanceId == backend.ResourceId);
-                VxNetMembership.RequireAddressIn(instance, vxnet, $"{vxnet} of load balancer {lb.LoadBalancerId} ({lb.LoadBalancerName})");
-            }
+    private static void RequireBackendNetwork(LoadBalancer lb, BackendBatch batch, IReadOnlyList<Instance> instances)
+    {
+        if (VxNetMembership.BackendVxNet(lb) is not { } vxnet)
+        {
+            return;
+        }
+
+        foreach (var backend in batch.Backends)
+        {
+            var instance = instances.First(i => i.InstanceId == backend.ResourceId);
+            VxNetMembership.RequireAddressIn(instance, vxnet, $"{vxnet} of load balancer {lb.LoadBalancerId} ({lb.LoadBalancerName})");
         }
     }
 
@@ -205,8 +300,22 @@ public sealed class LoadBalancerService
     /// <exception cref="HaClusterException"><c>QcLoadBalancerNotFound</c>, <c>QcLoadBalancerDeleted</c>, <c>QcBackendNotUp</c> (backend wait timed out).</exception>
     public async Task<IReadOnlyList<LoadBalancer>> ApplyAsync(IEnumerable<string> loadBalancerIds, ApplyOptions? options = null, CancellationToken cancellationToken = default)
     {
-        options ??= new ApplyOptions();
         var lbs = await _lookup.LiveLoadBalancersAsync(loadBalancerIds, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return await ApplyDescribedAsync(lbs, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <see cref="ApplyAsync(IEnumerable{string}, ApplyOptions?, CancellationToken)"/> for load balancers the caller
+    /// described a moment ago (New-HaCluster's path, which sets <see cref="ApplyOptions.Force"/> when it changed them
+    /// since): they are not described again before the update.
+    /// </summary>
+    /// <param name="lbs">The load balancers, live.</param>
+    /// <param name="options">Force, no-wait, backend wait and timeouts.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The load balancers as last described.</returns>
+    internal async Task<IReadOnlyList<LoadBalancer>> ApplyDescribedAsync(IReadOnlyList<LoadBalancer> lbs, ApplyOptions? options, CancellationToken cancellationToken)
+    {
+        options ??= new ApplyOptions();
         var ids = lbs.Select(l => l.LoadBalancerId).ToList();
         var pending = lbs.Where(l => options.Force || !l.IsApplied).Select(l => l.LoadBalancerId).ToList();
         foreach (var lb in lbs.Where(l => !pending.Contains(l.LoadBalancerId)))
@@ -214,6 +323,7 @@ public sealed class LoadBalancerService
             _client.Observer.Verbose($"Load balancer {lb.LoadBalancerId} has no unapplied changes; not updating it.");
         }
 
+        IReadOnlyList<LoadBalancer> applied = Array.Empty<LoadBalancer>();
         if (pending.Count > 0)
         {
             _client.Observer.Verbose($"Applying changes to load balancer(s) {string.Join(", ", pending)} (UpdateLoadBalancers).");
@@ -223,13 +333,18 @@ public sealed class LoadBalancerService
             }
             else
             {
-                await _client.ApplyLoadBalancerChangesAsync(pending, options.Wait, cancellationToken).ConfigureAwait(false);
+                applied = await _client.ApplyLoadBalancerChangesAsync(pending, options.Wait, cancellationToken).ConfigureAwait(false);
             }
         }
 
         if (options.WaitForBackendsUp && !options.NoWait)
         {
             await WaitForBackendsUpAsync(ids, options.BackendWait, cancellationToken).ConfigureAwait(false);
+        }
+        else if (!options.NoWait)
+        {
+            // The apply's own wait described the updated ones a moment ago; the others did not change.
+            return lbs.Select(lb => applied.FirstOrDefault(a => a.LoadBalancerId == lb.LoadBalancerId) ?? lb).ToList();
         }
 
         return await _lookup.LiveLoadBalancersAsync(ids, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -285,10 +400,12 @@ public sealed class LoadBalancerService
     /// <exception cref="HaClusterException"><c>QcLoadBalancerNotFound</c>, <c>QcLoadBalancerDeleted</c> (nothing is deleted).</exception>
     public async Task<IReadOnlyList<LoadBalancer>> DeleteAsync(IEnumerable<string> loadBalancerIds, bool noWait = false, WaitOptions? wait = null, CancellationToken cancellationToken = default)
     {
-        var ids = (await _lookup.LiveLoadBalancersAsync(loadBalancerIds, cancellationToken: cancellationToken).ConfigureAwait(false)).Select(l => l.LoadBalancerId).ToList();
+        var live = await _lookup.LiveLoadBalancersAsync(loadBalancerIds, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var ids = live.Select(l => l.LoadBalancerId).ToList();
 
-        // A load balancer still being created or updated refuses deletion: let it settle first.
-        var settled = await _client.WaitForLoadBalancersAsync(ids, null, wait, cancellationToken).ConfigureAwait(false);
+        // A load balancer still being created or updated refuses deletion: let it settle first (usually it is idle
+        // already, and the description in hand says so without another request).
+        var settled = await _client.WaitForLoadBalancersAsync(live, null, wait, cancellationToken).ConfigureAwait(false);
         _client.Observer.Verbose($"Deleting load balancer(s) {string.Join(", ", ids)}.");
         var job = await _client.DeleteLoadBalancersAsync(ids, cancellationToken).ConfigureAwait(false);
         var removed = ids.Select(id => settled.First(l => l.LoadBalancerId == id)).ToList();
@@ -370,28 +487,37 @@ public sealed class LoadBalancerService
         foreach (var batch in work)
         {
             var listener = listeners.First(l => l.ListenerId == batch.ListenerId);
-            foreach (var backend in batch.Backends)
-            {
-                if (listener.Backends.FirstOrDefault(b => b.ResourceId == backend.ResourceId && b.Port == backend.Port) is { } present)
-                {
-                    throw new HaClusterException("QcBackendExists", FailureKind.ResourceExists, $"Listener {listener.ListenerId} already has backend {Describe(backend)} ({present.BackendId}).", backend.ResourceId);
-                }
-            }
-
-            if (listener.Backends.Count + batch.Backends.Count > MaxBackendsPerListener)
-            {
-                throw new HaClusterException("QcTooManyBackends", FailureKind.LimitsExceeded, $"Listener {listener.ListenerId} has {listener.Backends.Count} backends; adding {batch.Backends.Count} would pass the limit of {MaxBackendsPerListener}.", listener.ListenerId);
-            }
+            RequireListenerRoom(listener.ListenerId, listener.Backends, batch);
         }
 
         foreach (var group in work.GroupBy(b => listeners.First(l => l.ListenerId == b.ListenerId).LoadBalancerId ?? string.Empty))
         {
-            var present = (await _client.DescribeLoadBalancerBackendsAsync(loadBalancerId: group.Key, cancellationToken: cancellationToken).ConfigureAwait(false)).Count;
-            var adding = group.Sum(b => b.Backends.Count);
-            if (present + adding > MaxBackendsPerLoadBalancer)
+            await RequireLoadBalancerRoomAsync(group.Key, group.Sum(b => b.Backends.Count), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static void RequireListenerRoom(string listenerId, IReadOnlyList<Backend> present, BackendBatch batch)
+    {
+        foreach (var backend in batch.Backends)
+        {
+            if (present.FirstOrDefault(b => b.ResourceId == backend.ResourceId && b.Port == backend.Port) is { } there)
             {
-                throw new HaClusterException("QcTooManyBackends", FailureKind.LimitsExceeded, $"Load balancer {group.Key} has {present} backends; adding {adding} would pass the limit of {MaxBackendsPerLoadBalancer}.", group.Key);
+                throw new HaClusterException("QcBackendExists", FailureKind.ResourceExists, $"Listener {listenerId} already has backend {Describe(backend)} ({there.BackendId}).", backend.ResourceId);
             }
+        }
+
+        if (present.Count + batch.Backends.Count > MaxBackendsPerListener)
+        {
+            throw new HaClusterException("QcTooManyBackends", FailureKind.LimitsExceeded, $"Listener {listenerId} has {present.Count} backends; adding {batch.Backends.Count} would pass the limit of {MaxBackendsPerListener}.", listenerId);
+        }
+    }
+
+    private async Task RequireLoadBalancerRoomAsync(string loadBalancerId, int adding, CancellationToken cancellationToken)
+    {
+        var present = (await _client.DescribeLoadBalancerBackendsAsync(loadBalancerId: loadBalancerId, cancellationToken: cancellationToken).ConfigureAwait(false)).Count;
+        if (present + adding > MaxBackendsPerLoadBalancer)
+        {
+            throw new HaClusterException("QcTooManyBackends", FailureKind.LimitsExceeded, $"Load balancer {loadBalancerId} has {present} backends; adding {adding} would pass the limit of {MaxBackendsPerLoadBalancer}.", loadBalancerId);
         }
     }
 
@@ -403,12 +529,12 @@ public sealed class LoadBalancerService
         return ids.All(id => id is not null) ? ids.Select(id => id!).ToList() : null;
     }
 
-    private async Task<LoadBalancerSpec> ResolveAsync(LoadBalancerSpec spec, CancellationToken cancellationToken)
+    private async Task<LoadBalancerSpec> ResolveAsync(LoadBalancerSpec spec, bool checkedByCaller, CancellationToken cancellationToken)
     {
         QingCloudValidation.Required("QcLoadBalancerNameMissing", "The load balancer's name", spec.Name);
         spec.ToParameters();
         var name = spec.Name!;
-        if ((await _client.FindLoadBalancersByNameAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false)).FirstOrDefault() is { } twin)
+        if (!checkedByCaller && (await _client.FindLoadBalancersByNameAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false)).FirstOrDefault() is { } twin)
         {
             throw new HaClusterException("QcLoadBalancerExists", FailureKind.ResourceExists, $"Load balancer '{name}' already exists ({twin.LoadBalancerId}); names identify load balancers across re-runs.", name);
         }
@@ -421,7 +547,11 @@ public sealed class LoadBalancerService
             HttpHeaderSize = spec.HttpHeaderSize,
             PrivateIp = spec.PrivateIp,
         };
-        if (!string.IsNullOrWhiteSpace(spec.VxNetId))
+        if (checkedByCaller && string.IsNullOrEmpty(spec.PrivateIp))
+        {
+            resolved.VxNetId = spec.VxNetId;
+        }
+        else if (!string.IsNullOrWhiteSpace(spec.VxNetId))
         {
             var vxnet = await _lookup.VxNetAsync(spec.VxNetId!, cancellationToken).ConfigureAwait(false);
             resolved.VxNetId = vxnet.VxNetId;
@@ -440,7 +570,11 @@ public sealed class LoadBalancerService
             resolved.EipIds.Add(eip.EipId);
         }
 
-        if (!string.IsNullOrWhiteSpace(spec.SecurityGroupId))
+        if (checkedByCaller)
+        {
+            resolved.SecurityGroupId = spec.SecurityGroupId;
+        }
+        else if (!string.IsNullOrWhiteSpace(spec.SecurityGroupId))
         {
             resolved.SecurityGroupId = (await _lookup.SecurityGroupAsync(spec.SecurityGroupId!, cancellationToken).ConfigureAwait(false)).SecurityGroupId;
         }

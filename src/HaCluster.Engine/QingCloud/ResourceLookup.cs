@@ -122,6 +122,12 @@ public sealed class ResourceLookup
     public async Task<IReadOnlyList<Eip>> EipsAsync(IEnumerable<string> eipIds, CancellationToken cancellationToken = default)
     {
         var ids = eipIds.Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0)
+        {
+            // DescribeEips without ids would list every EIP of the account.
+            return Array.Empty<Eip>();
+        }
+
         IReadOnlyList<Eip> found;
         try
         {

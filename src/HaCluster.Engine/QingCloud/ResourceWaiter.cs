@@ -28,15 +28,45 @@ public static class ResourceWaiter
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The resources as last described.</returns>
     /// <exception cref="HaClusterException"><c>QingCloudWaitTimeout</c> when the condition does not hold in time.</exception>
-    public static async Task<IReadOnlyList<T>> WaitUntilAsync<T>(
+    public static Task<IReadOnlyList<T>> WaitUntilAsync<T>(
         IOperationObserver observer,
         string activity,
         Func<CancellationToken, Task<IReadOnlyList<T>>> poll,
         Func<IReadOnlyList<T>, string?> pendingReason,
         WaitOptions? options = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        WaitAsync(observer, activity, poll, pendingReason, options ?? new WaitOptions(), pollPaces: false, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="WaitUntilAsync{T}(IOperationObserver, string, Func{CancellationToken, Task{IReadOnlyList{T}}}, Func{IReadOnlyList{T}, string?}, WaitOptions?, CancellationToken)"/>,
+    /// but <paramref name="poll"/> keeps the cadence itself (a <see cref="SharedPoller{T}"/> subscription answers at its next tick).
+    /// </summary>
+    /// <typeparam name="T">Resource type.</typeparam>
+    /// <param name="observer">Receives progress.</param>
+    /// <param name="activity">Progress title.</param>
+    /// <param name="poll">The next answer, when it is due.</param>
+    /// <param name="pendingReason">Null when done; otherwise why not yet.</param>
+    /// <param name="options">Timeout and progress.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The resources as last described.</returns>
+    internal static Task<IReadOnlyList<T>> WaitPacedAsync<T>(
+        IOperationObserver observer,
+        string activity,
+        Func<CancellationToken, Task<IReadOnlyList<T>>> poll,
+        Func<IReadOnlyList<T>, string?> pendingReason,
+        WaitOptions options,
+        CancellationToken cancellationToken) =>
+        WaitAsync(observer, activity, poll, pendingReason, options, pollPaces: true, cancellationToken);
+
+    private static async Task<IReadOnlyList<T>> WaitAsync<T>(
+        IOperationObserver observer,
+        string activity,
+        Func<CancellationToken, Task<IReadOnlyList<T>>> poll,
+        Func<IReadOnlyList<T>, string?> pendingReason,
+        WaitOptions options,
+        bool pollPaces,
+        CancellationToken cancellationToken)
     {
-        options ??= new WaitOptions();
         var clock = Stopwatch.StartNew();
         var interval = options.FirstInterval;
         try
@@ -60,8 +90,11 @@ public static class ResourceWaiter
                     ParentActivityId = options.ParentActivityId,
                     CurrentOperation = string.Format(CultureInfo.InvariantCulture, "{0:0} s elapsed", clock.Elapsed.TotalSeconds),
                 });
-                await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
-                interval = options.NextInterval(clock.Elapsed);
+                if (!pollPaces)
+                {
+                    await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+                    interval = options.NextInterval(clock.Elapsed);
+                }
             }
         }
         finally

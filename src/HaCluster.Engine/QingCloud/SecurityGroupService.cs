@@ -161,8 +161,8 @@ public sealed class SecurityGroupService
         var missing = MissingRules(rules, protocol, port, from, ruleName);
         if (missing.Count > 0)
         {
-            await AddRulesAsync(group, missing.ToList(), noWait: false, wait, cancellationToken).ConfigureAwait(false);
-            rules = await _client.DescribeSecurityGroupRulesAsync(securityGroupId, direction: 0, cancellationToken: cancellationToken).ConfigureAwait(false);
+            // The rules described above plus the ones just added (and read back): the group's inbound rules now.
+            rules = rules.Concat(await AddRulesAsync(group, missing.ToList(), noWait: false, wait, cancellationToken).ConfigureAwait(false)).ToList();
         }
         else if (!group.IsApplied)
         {
