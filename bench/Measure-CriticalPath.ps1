@@ -36,8 +36,10 @@ try {
     $at = { param($entry) ([DateTimeOffset]$entry.time - $started).TotalSeconds }
     $allocate = $log | Where-Object action -EQ 'AllocateEips' | Select-Object -First 1
     $createExternal = $log | Where-Object { $_.action -eq 'CreateLoadBalancer' -and $_.params.'eips.1' } | Select-Object -First 1
-    $updateExternal = $log | Where-Object { $_.action -eq 'UpdateLoadBalancers' -and $_.sequence -gt $createExternal.sequence } | Select-Object -First 1
+    $externalId = (Get-Content -Raw -LiteralPath (Join-Path $work 'bench.hacluster.json') | ConvertFrom-Json).external.loadbalancer_id
+    $updateExternal = $log | Where-Object { $_.action -eq 'UpdateLoadBalancers' -and $_.params.'loadbalancers.1' -eq $externalId } | Select-Object -First 1
     $segments = [ordered]@{
+        FirstRequestSeconds = & $at $log[0]
         BeforeEipSeconds   = & $at $allocate
         EipOvershoot       = (& $at $createExternal) - (& $at $allocate) - $JobSeconds
         CreateOvershoot    = (& $at $updateExternal) - (& $at $createExternal) - $JobSeconds

@@ -117,7 +117,11 @@ Describe 'New-HaCluster and KubeSphere' {
         $cluster.Health | Should -Be 'Healthy'
         $cluster.Checks | Where-Object -Not Passed | Should -BeNullOrEmpty
         $cluster.ConsoleUrl | Should -Be "http://$($cluster.Eip.EipAddr):30881"
-        (Invoke-WebRequest -Uri $cluster.ConsoleUrl -TimeoutSec 10).Content | Should -Match 'KubeSphere'
+        # ks-console 4's real page (tests/Fixtures/helm/ks-console-4.1.3-index.html), reached as ks-console sends a browser: / → /login.
+        $page = Invoke-WebRequest -Uri $cluster.ConsoleUrl -TimeoutSec 10
+        $page.BaseResponse.RequestMessage.RequestUri.AbsolutePath | Should -Be '/login'
+        $page.Content | Should -Match '<title>KubeSphere</title>'
+        $page.Content | Should -Match '<script type="systemjs-importmap">'
         # What kk received: Kubernetes only, with local storage for ks-core's volumes; no KubeSphere version, no ClusterConfiguration.
         $argv = @(Get-Content $KkArgs | Where-Object { $_ -like 'create cluster*' })
         $argv | Should -Be 'create cluster -f hacluster-config.yaml -y --with-local-storage'

@@ -85,14 +85,13 @@ internal sealed class HttpProbe : IDisposable
                 : new CheckOutcome(false, $"HTTP {status}: {Shorten(text)}");
         }, cancellationToken);
 
-    /// <summary>Probes the KubeSphere console: HTTP 200 with a page that names KubeSphere.</summary>
+    /// <summary>Probes the KubeSphere console: HTTP 200 with a page that is ks-console's (<see cref="IsKubeSphereConsole"/>).</summary>
     public Task<CheckOutcome> ConsoleAsync(Uri uri, TimeSpan timeout, CancellationToken cancellationToken) =>
         GetAsync(uri, timeout, (status, body) =>
         {
             var match = Title.Match(body);
             var title = match.Success ? match.Groups["t"].Value : null;
-            var looksLikeKubeSphere = body.IndexOf("KubeSphere", StringComparison.OrdinalIgnoreCase) >= 0;
-            if (status == 200 && looksLikeKubeSphere)
+            if (status == 200 && IsKubeSphereConsole(body))
             {
                 return new CheckOutcome(true, title is null ? "HTTP 200, a KubeSphere page" : $"HTTP 200, page titled '{title}'");
             }
@@ -102,6 +101,17 @@ internal sealed class HttpProbe : IDisposable
                 ? $"HTTP 200 but not the KubeSphere console ({seen})"
                 : $"HTTP {status} ({seen})");
         }, cancellationToken);
+
+    /// <summary>
+    /// Whether a page is the KubeSphere console: it names KubeSphere (its default title), or it is ks-console 4's page
+    /// (server/views/index.html: the SystemJS import map and <c>window.globals</c> it boots from), which a themed console
+    /// serves under another title.
+    /// </summary>
+    /// <param name="body">The page.</param>
+    /// <returns>True for the console.</returns>
+    internal static bool IsKubeSphereConsole(string body) =>
+        body.IndexOf("KubeSphere", StringComparison.OrdinalIgnoreCase) >= 0
+        || (body.IndexOf("<script type=\"systemjs-importmap\">", StringComparison.Ordinal) >= 0 && body.IndexOf("window.globals = JSON.parse(", StringComparison.Ordinal) >= 0);
 
     private static string Shorten(string text)
     {

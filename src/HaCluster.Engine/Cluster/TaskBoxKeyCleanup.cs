@@ -78,7 +78,7 @@ public sealed class TaskBoxKeyCleanup
     {
         if (login.PrivateKeyPath is null && login.Password is not { Length: > 0 })
         {
-            observer.Warning($"No SSH login for taskbox {_taskBox.Name} ({_taskBox.Address}): SSH key copies a killed install may have left ({Pattern}) were not looked for. Give -Credential to remove them, or remove them by hand.");
+            observer.Warning($"No SSH login for taskbox {_taskBox.Name} ({_taskBox.Address}): SSH key copies a killed install may have left ({Pattern}) were not looked for; remove them by hand (the state file that names the taskbox goes with this removal), or give Remove-HaCluster -Credential.");
             return Array.Empty<string>();
         }
 

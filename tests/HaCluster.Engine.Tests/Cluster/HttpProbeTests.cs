@@ -120,6 +120,26 @@ public sealed class HttpProbeTests : IDisposable
     }
 
     [Fact]
+    public async Task ConsoleAcceptsTheRealKsConsole4Page()
+    {
+        // kubesphere/console v4.1.3 server/views/index.html, verbatim: the page ks-console serves for /login and every view.
+        var page = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "helm", "ks-console-4.1.3-index.html"));
+        await using var server = new StandInServer(Address, 0, 200, page.Replace("<%= title %>", "KubeSphere", StringComparison.Ordinal));
+        using var probe = new HttpProbe(null);
+
+        var rendered = await probe.ConsoleAsync(Url(server, "http"), Timeout, CancellationToken.None);
+        Assert.True(rendered.Passed, rendered.Detail);
+        Assert.StartsWith("HTTP 200, page titled 'KubeSphere' in ", rendered.Detail);
+
+        // A themed console (Platform Settings > Appearance) has another tab title: the page itself is still recognised.
+        server.Body = page.Replace("<%= title %>", "Acme Cloud", StringComparison.Ordinal);
+        var themed = await probe.ConsoleAsync(Url(server, "http"), Timeout, CancellationToken.None);
+        Assert.True(themed.Passed, themed.Detail);
+        Assert.StartsWith("HTTP 200, page titled 'Acme Cloud' in ", themed.Detail);
+        Assert.DoesNotContain("KubeSphere", server.Body, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task RefusedConnectionsAreTriedThreeTimesAndReported()
     {
         int port;

@@ -24,8 +24,12 @@ internal sealed record ServeSpec(
     string KubernetesVersion,
     double LifetimeSeconds,
     List<Endpoint>? Etcd = null,
-    List<Endpoint>? Kubelets = null)
+    List<Endpoint>? Kubelets = null,
+    string? ConsolePage = null)
 {
+    /// <summary><see cref="ConsolePage"/> for KubeSphere 4's ks-console (Helm's ks-core): its real page and redirect.</summary>
+    public const string KsConsole4 = "ks-console-4";
+
     public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 }
 

@@ -74,7 +74,7 @@ internal static class StandInServer
             await using var app = builder.Build();
             app.Run(context => context.Request.IsHttps && apiserverPorts.Contains(context.Connection.LocalPort)
                 ? ApiserverAsync(context, spec, nodes)
-                : ConsoleAsync(context));
+                : spec.ConsolePage == ServeSpec.KsConsole4 ? KsConsole4Async(context) : ConsoleAsync(context));
 
             return await ServeAsync(app, state, spec.LifetimeSeconds);
         }
@@ -157,6 +157,35 @@ internal static class StandInServer
         context.Response.ContentType = "text/html; charset=utf-8";
         await context.Response.WriteAsync(ConsolePage);
     }
+
+    /// <summary>
+    /// KubeSphere 4's ks-console (v4.1.3 server/routes.js, controllers/view.js): <c>/</c> without a session redirects to
+    /// <c>/login</c> (Koa's 302 and body); every page is server/views/index.html, kept verbatim in tests/Fixtures/helm,
+    /// with its title filled as the server fills it for the default theme (server/configs/config.yaml tabTitle).
+    /// </summary>
+    private static async Task KsConsole4Async(HttpContext context)
+    {
+        if ((context.Request.Path.Value ?? "/") == "/")
+        {
+            var html = context.Request.Headers.Accept.ToString().Contains("html", StringComparison.OrdinalIgnoreCase);
+            context.Response.StatusCode = 302;
+            context.Response.Headers.Location = "/login";
+            context.Response.ContentType = html ? "text/html; charset=utf-8" : "text/plain; charset=utf-8";
+            await context.Response.WriteAsync(html ? "Redirecting to <a href=\"/login\">/login</a>." : "Redirecting to /login.");
+            return;
+        }
+
+        context.Response.ContentType = "text/html; charset=utf-8";
+        await context.Response.WriteAsync(KsConsole4Page.Value);
+    }
+
+    private static readonly Lazy<string> KsConsole4Page = new(() =>
+    {
+        using var stream = typeof(StandInServer).Assembly.GetManifestResourceStream("ks-console-4.1.3-index.html")
+            ?? throw new InvalidDataException("the ks-console page is not embedded");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd().Replace("<title><%= title %></title>", "<title>KubeSphere</title>", StringComparison.Ordinal);
+    });
 
     private static Task WriteJsonAsync(HttpContext context, int status, string json)
     {

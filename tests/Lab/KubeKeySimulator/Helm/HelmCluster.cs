@@ -174,7 +174,8 @@ internal sealed class HelmCluster
             new List<string> { "ks-console.kubesphere-system.svc" },
             new List<string>(),
             "v1",
-            lifetimeSeconds);
+            lifetimeSeconds,
+            ConsolePage: ServeSpec.KsConsole4);
         File.WriteAllText(console.SpecPath, JsonSerializer.Serialize(spec, ServeSpec.Json));
         File.WriteAllText(console.NodesPath, "{}\n");
         return console.StartServe();
