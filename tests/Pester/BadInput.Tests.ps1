@@ -2,7 +2,7 @@
 # Bad input across the cmdlets, one table row per case: each must fail with its own FullyQualifiedErrorId while the
 # emulator's state (/_emulator/state) and the cluster's state file stay byte for byte unchanged. Hostile files (YAML
 # alias bombs, deep nesting, huge files, malformed flow collections) are among them. Ownership cases live in
-# BadInputOwnership.Tests.ps1 in the same style. Emulator on 127.63.200.0/24 (VxNet) and 127.63.201.0/24 (EIPs).
+# Ownership.Tests.ps1 in the same style. Emulator on 127.63.200.0/24 (VxNet) and 127.63.201.0/24 (EIPs).
 
 BeforeAll {
     . $PSScriptRoot/Common.ps1
@@ -121,6 +121,13 @@ Describe 'Bad input: a specific error, nothing created, the state file untouched
         @{ Case = 'Remove-HaCluster: a state file that is not JSON'; ErrorId = 'HaClusterStateInvalid,HaCluster.Commands.RemoveHaClusterCommand'; Run = { Remove-HaCluster -Name broken -StatePath $BadState -Confirm:$false } }
         @{ Case = 'New-HaCluster: an unknown -Eip'; ErrorId = 'QcEipNotFound,HaCluster.Commands.NewHaClusterCommand'; Run = { New-HaCluster -Name other -ControlPlane (Get-QcInstance -Name master*) -VxNet pn -Eip eip-nowhere0 -SkipInstall -StatePath (Join-Path $Work 'other.json') -Confirm:$false } }
         @{ Case = 'New-HaCluster: one instance twice'; ErrorId = 'HaClusterInstanceDuplicate,HaCluster.Commands.NewHaClusterCommand'; Run = { New-HaCluster -Name other -ControlPlane master1, master1, master2 -VxNet pn -SkipInstall -StatePath (Join-Path $Work 'other.json') -Confirm:$false } }
+        @{ Case = 'New-HaCluster: kk v4 (our config is kk v3''s)'; ErrorId = 'KubeKeyVersionUnsupported,HaCluster.Commands.NewHaClusterCommand'; Message = 'v4.0.0'; Run = { New-HaCluster -Name other -ControlPlane (Get-QcInstance -Name master*) -VxNet pn -KubeKeyVersion v4.0.0 -Credential ([pscredential]::new('root', (ConvertTo-SecureString 'x' -AsPlainText -Force))) -StatePath (Join-Path $Work 'other.json') -Confirm:$false } }
+        @{ Case = 'New-HaCluster: KubeSphere v3.4 without -ImageRegistry (end of life, images withdrawn)'; ErrorId = 'KubeSphereVersionEndOfLife,HaCluster.Commands.NewHaClusterCommand'; Message = 'end of life'; Run = { New-HaCluster -Name other -ControlPlane (Get-QcInstance -Name master*) -VxNet pn -SkipInstall -KubeSphereVersion v3.4.1 -StatePath (Join-Path $Work 'other.json') -Confirm:$false } }
+        @{ Case = 'New-HaCluster: a KubeSphere 4 version on kk''s path'; ErrorId = 'KubeSphereVersionNeedsHelm,HaCluster.Commands.NewHaClusterCommand'; Message = 'KubeSphereChartVersion'; Run = { New-HaCluster -Name other -ControlPlane (Get-QcInstance -Name master*) -VxNet pn -SkipInstall -KubeSphereVersion v4.1.3 -StatePath (Join-Path $Work 'other.json') -Confirm:$false } }
+        @{ Case = 'New-HaCluster: a folder as -StatePath'; ErrorId = 'HaClusterStateFileUnusable,HaCluster.Commands.NewHaClusterCommand'; Run = { New-HaCluster -Name other -ControlPlane (Get-QcInstance -Name master*) -VxNet pn -SkipInstall -StatePath $Work -Confirm:$false } }
+        @{ Case = 'New-HaCluster: -ApiSource that is no CIDR'; ErrorId = 'HaClusterSourceInvalid,HaCluster.Commands.NewHaClusterCommand'; Message = '10.0.0.0/40'; Run = { New-HaCluster -Name other -ControlPlane (Get-QcInstance -Name master*) -VxNet pn -SkipInstall -ApiSource 10.0.0.0/40 -StatePath (Join-Path $Work 'other.json') -Confirm:$false } }
+        @{ Case = 'New-HaCluster: a control character in -VxNet'; ErrorId = 'HaClusterControlCharacter,HaCluster.Commands.NewHaClusterCommand'; Run = { New-HaCluster -Name other -ControlPlane (Get-QcInstance -Name master*) -VxNet "pn`e[2J" -SkipInstall -StatePath (Join-Path $Work 'other.json') -Confirm:$false } }
+        @{ Case = 'Get-HaCluster: a folder as -StatePath'; ErrorId = 'HaClusterStateFileUnusable,HaCluster.Commands.GetHaClusterCommand'; Run = { Get-HaCluster -StatePath $Work } }
         @{ Case = 'New-QcEip: bandwidth 0'; ErrorId = 'ParameterArgumentValidationError,HaCluster.Commands.NewQcEipCommand'; Run = { New-QcEip -Name x -Bandwidth 0 } }
         @{ Case = 'Import-HaClusterConfig: hosts that are not a list'; ErrorId = 'ConfigValueInvalid,HaCluster.Commands.ImportHaClusterConfigCommand'; Run = { Import-HaClusterConfig -Path (File 'hosts-scalar.yaml' "apiVersion: kubekey.kubesphere.io/v1alpha2`nkind: Cluster`nspec:`n  hosts: master1`n") } }
     ) {
