@@ -208,6 +208,25 @@ catch { `$e = `$_.Exception.InnerException; 'Type: ' + `$e.GetType().FullName; '
         $lines | Should -Contain 'Kept: |grows' -Because 'the previous complete file stays (no task box, its name)'
         $lines | Should -Contain 'Files: grows.hacluster.json' -Because 'the temporary file is removed'
     }
+
+    It 'Export-HaClusterConfig reports a config file that does not fit as ConfigFileAccessFailed, naming the path and the cause, and leaves no file' {
+        $path = Join-Path $Full 'cluster.yaml'
+        # 120 hosts with a password: more than 8 KB, written owner-only through a temporary file.
+        $lines = Invoke-DiskFullPwsh @"
+Import-Module '$ModuleManifest'
+`$login = [pscredential]::new('root', (ConvertTo-SecureString 'x' -AsPlainText -Force))
+`$config = 1..120 | ForEach-Object { New-HaHost "node`$_" "127.0.1.`$_" -Credential `$login } | New-HaClusterConfig -ControlPlane node1, node2, node3 -ControlPlaneEndpoint 127.0.1.250
+try { `$config | Export-HaClusterConfig -Path '$path' -ErrorAction Stop; 'Exported' }
+catch { 'ErrorId: ' + `$_.FullyQualifiedErrorId; 'Target: ' + `$_.TargetObject; 'Message: ' + `$_.Exception.Message }
+'Files: ' + ((Get-ChildItem -Force '$Full' | Where-Object Name -Like '*cluster.yaml*').Name -join ',')
+"@
+        $text = $lines -join "`n"
+        $lines | Should -Not -Contain 'Exported' -Because $text
+        $lines | Should -Contain 'ErrorId: ConfigFileAccessFailed,HaCluster.Commands.ExportHaClusterConfigCommand'
+        $lines | Should -Contain "Target: $path"
+        $lines | Should -Contain "Message: Cannot write config file '$path': File too large (the file-size limit, ulimit -f, is reached)."
+        $lines | Should -Contain 'Files: ' -Because 'neither the file nor its temporary copy is left behind'
+    }
 }
 
 Describe '-Debug in a non-interactive host' {

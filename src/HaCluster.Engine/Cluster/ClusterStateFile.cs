@@ -215,17 +215,8 @@ public static class ClusterStateFile
 
     private static void WriteSynced(string path, byte[] bytes)
     {
-        try
-        {
-            using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-            stream.Write(bytes, 0, bytes.Length);
-            stream.Flush(flushToDisk: true);
-        }
-        catch (ArgumentOutOfRangeException ex)
-        {
-            // .NET reports EFBIG (a write past the file-size limit, RLIMIT_FSIZE / ulimit -f) as this, not as an IOException.
-            throw new FileTooLargeException(ex);
-        }
+        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        PrivateFile.WriteSynced(stream, bytes);
     }
 
     private static void DeleteQuietly(string path)
@@ -256,15 +247,6 @@ public static class ClusterStateFile
         FileTooLargeException => "the disk refused the write: file too large (the file-size limit, ulimit -f, is reached)",
         _ => ex.Message,
     };
-
-    /// <summary>EFBIG: the write went past the largest file the process may write.</summary>
-    private sealed class FileTooLargeException : IOException
-    {
-        public FileTooLargeException(Exception inner)
-            : base("File too large.", inner)
-        {
-        }
-    }
 
     private static HaClusterException Unusable(string path, string cause, Exception? inner = null) =>
         new(UnusableErrorId, FailureKind.ResourceUnavailable, $"The state file '{path}' cannot be used: {cause}. Give -StatePath a writable file in an existing folder.", path, inner);

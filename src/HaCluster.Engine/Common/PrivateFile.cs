@@ -70,11 +70,24 @@ internal static class PrivateFile
         }
     }
 
-    private static void Write(FileStream stream, string text)
+    private static void Write(FileStream stream, string text) => WriteSynced(stream, Utf8.GetBytes(text));
+
+    /// <summary>Writes <paramref name="bytes"/> and flushes them to disk: the one home of our file writes' error rule.</summary>
+    /// <param name="stream">The open file.</param>
+    /// <param name="bytes">Content.</param>
+    /// <exception cref="IOException">Writing failed; a write past the file-size limit is a <see cref="FileTooLargeException"/>.</exception>
+    public static void WriteSynced(FileStream stream, byte[] bytes)
     {
-        var bytes = Utf8.GetBytes(text);
-        stream.Write(bytes, 0, bytes.Length);
-        stream.Flush(flushToDisk: true);
+        try
+        {
+            stream.Write(bytes, 0, bytes.Length);
+            stream.Flush(flushToDisk: true);
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            // .NET reports EFBIG (a write past the file-size limit, RLIMIT_FSIZE / ulimit -f) as this, not as an IOException.
+            throw new FileTooLargeException(ex);
+        }
     }
 
     private static class Native
@@ -84,5 +97,16 @@ internal static class PrivateFile
 
         [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
         public static extern int rename(string oldPath, string newPath);
+    }
+}
+
+/// <summary>EFBIG: a write went past the largest file the process may write (the file-size limit, <c>ulimit -f</c>).</summary>
+internal sealed class FileTooLargeException : IOException
+{
+    /// <summary>Wraps the runtime's report of EFBIG.</summary>
+    /// <param name="inner">The runtime's exception.</param>
+    public FileTooLargeException(Exception inner)
+        : base("File too large (the file-size limit, ulimit -f, is reached).", inner)
+    {
     }
 }
