@@ -227,6 +227,22 @@ catch { 'ErrorId: ' + `$_.FullyQualifiedErrorId; 'Target: ' + `$_.TargetObject; 
         $lines | Should -Contain "Message: Cannot write config file '$path': File too large (the file-size limit, ulimit -f, is reached)."
         $lines | Should -Contain 'Files: ' -Because 'neither the file nor its temporary copy is left behind'
     }
+
+    It 'Export-HaClusterConfig -Force that does not fit keeps the file it would have replaced whole' {
+        $path = Join-Path $Full 'kept.yaml'
+        Set-Content -Path $path -Value 'the previous config' -NoNewline
+        # 120 hosts without a secret (written with the folder's usual mode), more than 8 KB.
+        $lines = Invoke-DiskFullPwsh @"
+Import-Module '$ModuleManifest'
+`$config = 1..120 | ForEach-Object { New-HaHost "node`$_" "127.0.1.`$_" -User root } | New-HaClusterConfig -ControlPlane node1, node2, node3 -ControlPlaneEndpoint 127.0.1.250
+try { `$config | Export-HaClusterConfig -Path '$path' -Force -ErrorAction Stop; 'Exported' }
+catch { 'ErrorId: ' + `$_.FullyQualifiedErrorId }
+"@
+        $text = $lines -join "`n"
+        $lines | Should -Contain 'ErrorId: ConfigFileAccessFailed,HaCluster.Commands.ExportHaClusterConfigCommand' -Because $text
+        Get-Content -Raw -Path $path | Should -Be 'the previous config'
+        (Get-ChildItem -Force $Full | Where-Object Name -Like '*kept.yaml*').Name | Should -Be 'kept.yaml' -Because 'no temporary copy is left behind'
+    }
 }
 
 Describe '-Debug in a non-interactive host' {

@@ -88,26 +88,13 @@ public static class ClusterStateFile
     {
         state.Updated = DateTime.UtcNow;
         var json = JsonSerializer.Serialize(state, Options);
-        var temporary = TemporaryPath(path);
         try
         {
-            WriteSynced(temporary, Utf8.GetBytes(json));
-            if (File.Exists(path))
-            {
-                File.Replace(temporary, path, destinationBackupFileName: null);
-            }
-            else
-            {
-                File.Move(temporary, path);
-            }
+            PrivateFile.ReplaceAtomically(path, Utf8.GetBytes(json));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw Unusable(path, Cause(ex), ex);
-        }
-        finally
-        {
-            DeleteQuietly(temporary);
         }
     }
 
@@ -142,11 +129,12 @@ public static class ClusterStateFile
             throw Unusable(path, "the file is read-only");
         }
 
-        var probe = TemporaryPath(full);
+        var probe = PrivateFile.TemporaryPath(full);
         try
         {
             // A state file grows to a few KB; a disk that cannot take that fails here rather than mid-build.
-            WriteSynced(probe, new byte[16 * 1024]);
+            using var stream = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            PrivateFile.WriteSynced(stream, new byte[16 * 1024]);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -154,7 +142,7 @@ public static class ClusterStateFile
         }
         finally
         {
-            DeleteQuietly(probe);
+            PrivateFile.DeleteQuietly(probe);
         }
     }
 
@@ -206,33 +194,6 @@ public static class ClusterStateFile
         && Uri.Compare(uri, endpoint, UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
 
     private static HaClusterException Mismatch(string path, string message) => new(MismatchErrorId, FailureKind.InvalidOperation, message, path);
-
-    private static string TemporaryPath(string path)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
-        return Path.Combine(directory, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
-    }
-
-    private static void WriteSynced(string path, byte[] bytes)
-    {
-        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-        PrivateFile.WriteSynced(stream, bytes);
-    }
-
-    private static void DeleteQuietly(string path)
-    {
-        try
-        {
-            if (File.Exists(path))
-            {
-                File.Delete(path);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Only a temporary file; the error that matters is already on its way.
-        }
-    }
 
     // errno values (EDQUOT 122) mean other things as Windows error codes.
     private static bool IsUnix => Path.DirectorySeparatorChar == '/';

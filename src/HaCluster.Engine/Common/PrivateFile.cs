@@ -37,8 +37,7 @@ internal static class PrivateFile
 
         if (!ownerOnly || !IsUnix)
         {
-            using var stream = new FileStream(path, overwrite ? FileMode.Create : FileMode.CreateNew, FileAccess.Write, FileShare.None);
-            Write(stream, text);
+            ReplaceAtomically(path, Utf8.GetBytes(text));
             return;
         }
 
@@ -67,6 +66,64 @@ internal static class PrivateFile
         {
             File.Delete(temporary);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="bytes"/> to a temporary file in the same folder and renames it over <paramref name="path"/>, so a
+    /// failed write leaves the previous file whole and no partial file behind.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="bytes">Content.</param>
+    /// <exception cref="IOException">Writing or renaming failed (the temporary file is removed).</exception>
+    public static void ReplaceAtomically(string path, byte[] bytes)
+    {
+        var temporary = TemporaryPath(path);
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                WriteSynced(stream, bytes);
+            }
+
+            if (File.Exists(path))
+            {
+                File.Replace(temporary, path, destinationBackupFileName: null);
+            }
+            else
+            {
+                File.Move(temporary, path);
+            }
+        }
+        finally
+        {
+            DeleteQuietly(temporary);
+        }
+    }
+
+    /// <summary>A fresh temporary file name beside <paramref name="path"/> (same folder, so a rename replaces the file).</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The temporary path.</returns>
+    public static string TemporaryPath(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        return Path.Combine(directory, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
+    }
+
+    /// <summary>Removes a temporary file if it is there; a failure is ignored (the error that matters is already on its way).</summary>
+    /// <param name="path">The temporary file.</param>
+    public static void DeleteQuietly(string path)
+    {
+        try
+        {
+            if (File.Exists(path))
+            {
+                File.Delete(path);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Only a temporary file.
         }
     }
 
