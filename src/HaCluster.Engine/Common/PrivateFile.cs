@@ -64,7 +64,7 @@ internal static class PrivateFile
         }
         catch
         {
-            File.Delete(temporary);
+            DeleteQuietly(temporary);
             throw;
         }
     }
