@@ -46,6 +46,7 @@ public sealed partial class ClusterBuilder
         var clusterBar = progress.Child(ClusterBarId, "Cluster", plan.Steps.Count(s => s.Path == "Cluster"));
         progress.Start();
         IReadOnlyList<HaCheckResult> checks = Array.Empty<HaCheckResult>();
+        IReadOnlyList<LoadBalancer>? applied = null;
         try
         {
             if (request.UsesHelm && !request.SkipInstall && !store.IsCompleted(ClusterStepIds.KubeSphere))
@@ -60,7 +61,7 @@ public sealed partial class ClusterBuilder
             }
 
             clusterBar.Starting("tag", $"tag '{plan.Name}'");
-            var tagId = await EnsureTagAsync(store, plan.Name, cancellationToken).ConfigureAwait(false);
+            var tagId = await EnsureTagAsync(store, plan, cancellationToken).ConfigureAwait(false);
             store.Complete(ClusterStepIds.Tag);
             clusterBar.Done("tag");
 
@@ -70,7 +71,7 @@ public sealed partial class ClusterBuilder
             var internalPath = new LoadBalancerPath(_client, store, plan, external: false, tagId, progress.Child(InternalBarId, "Internal load balancer " + ClusterNames.InternalLoadBalancer(plan.Name), 5));
             var externalPath = new LoadBalancerPath(_client, store, plan, external: true, tagId, progress.Child(ExternalBarId, "External load balancer " + ClusterNames.ExternalLoadBalancer(plan.Name), 6));
             Observer.Verbose("Building the internal and the external load balancer paths concurrently.");
-            await Task.WhenAll(internalPath.RunAsync(cancellationToken), externalPath.RunAsync(cancellationToken)).ConfigureAwait(false);
+            applied = await Task.WhenAll(internalPath.RunAsync(cancellationToken), externalPath.RunAsync(cancellationToken)).ConfigureAwait(false);
 
             if (!request.SkipInstall)
             {
@@ -83,7 +84,9 @@ public sealed partial class ClusterBuilder
             progress.Complete();
         }
 
-        var info = await ClusterReader.ReadAsync(store.State, request.StatePath, _client, plan.Nodes.Select(n => n.Host).ToList(), cancellationToken).ConfigureAwait(false);
+        // Without the install the load balancers were described a moment ago, right after their update.
+        var described = request.SkipInstall ? applied : null;
+        var info = await ClusterReader.ReadAsync(store.State, request.StatePath, _client, plan.Nodes.Select(n => n.Host).ToList(), described, cancellationToken).ConfigureAwait(false);
         info.Checks = checks;
         return info;
     }
@@ -114,8 +117,9 @@ public sealed partial class ClusterBuilder
     }
 
     // The tag named after the cluster marks what it created, so Remove-HaCluster finds it even without the state file.
-    private async Task<string> EnsureTagAsync(ClusterStateStore store, string name, CancellationToken cancellationToken)
+    private async Task<string> EnsureTagAsync(ClusterStateStore store, ClusterPlan plan, CancellationToken cancellationToken)
     {
+        var name = plan.Name;
         if (store.Read(s => s.TagId) is { } recorded)
         {
             var known = await _client.DescribeTagsAsync(new[] { recorded }, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -125,7 +129,8 @@ public sealed partial class ClusterBuilder
             }
         }
 
-        var tag = (await _client.FindTagsByNameAsync(name, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        // The planner looked the name up a moment ago when no state file recorded the tag.
+        var tag = plan.LookedUp is { } lookedUp ? lookedUp.Tag : (await _client.FindTagsByNameAsync(name, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
         if (tag is null)
         {
             // Recorded before CreateTag: a run killed between the create and recording the id must not make the re-run

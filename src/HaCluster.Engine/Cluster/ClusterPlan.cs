@@ -271,6 +271,39 @@ public sealed class ClusterPlan
 
     /// <summary>Where the external security group admits the console port from (default: anywhere).</summary>
     public IReadOnlyList<string> ConsoleSources { get; }
+
+    /// <summary>
+    /// The planner's look-ups by the cluster's name (made when no state file records the tag), so the build does not ask
+    /// QingCloud the same questions again a moment later: null when not looked up.
+    /// </summary>
+    internal NameLookups? LookedUp { get; set; }
+}
+
+/// <summary>
+/// What the planner found by the cluster's names (its tag, load balancers, security groups and EIP), asked at once when
+/// no state file recorded the cluster's tag; the build uses the answers instead of asking again.
+/// </summary>
+internal sealed class NameLookups
+{
+    public NameLookups(Tag? tag, IReadOnlyDictionary<string, IReadOnlyList<LoadBalancer>> loadBalancers, IReadOnlyDictionary<string, IReadOnlyList<SecurityGroup>> securityGroups, IReadOnlyList<Eip> eips)
+    {
+        Tag = tag;
+        LoadBalancers = loadBalancers;
+        SecurityGroups = securityGroups;
+        Eips = eips;
+    }
+
+    /// <summary>The tag named after the cluster, or null when there is none.</summary>
+    public Tag? Tag { get; }
+
+    /// <summary>The live load balancers, by name (both names present, lists possibly empty).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<LoadBalancer>> LoadBalancers { get; }
+
+    /// <summary>The security groups, by name (both names present, lists possibly empty).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<SecurityGroup>> SecurityGroups { get; }
+
+    /// <summary>The live EIPs named after the cluster.</summary>
+    public IReadOnlyList<Eip> Eips { get; }
 }
 
 /// <summary>Role names as recorded in the state file.</summary>

@@ -105,28 +105,35 @@ public static class ClusterPlanner
             ClusterStateFile.CheckBelongs(existing, request.StatePath, request.Name, client.Context.Zone, client.Context.Endpoint);
         }
 
+        // The look-ups that do not depend on one another go out together; their answers are checked in the order they
+        // always were, so the first problem reported does not change.
         var lookup = new ResourceLookup(client);
-        var vxnet = await lookup.VxNetAsync(request.VxNet, cancellationToken).ConfigureAwait(false);
+        var vxnetTask = lookup.VxNetAsync(request.VxNet, cancellationToken);
+        var instancesTask = client.DescribeInstancesAsync(cancellationToken: cancellationToken);
+        var namesTask = existing?.TagId is null ? LookUpNamesAsync(request, client, cancellationToken) : null;
+        ObserveFaults(instancesTask, namesTask);
+        var vxnet = await vxnetTask.ConfigureAwait(false);
         if (existing?.VxNetId is { } recorded && recorded != vxnet.VxNetId)
         {
             throw new HaClusterException(StateMismatchErrorId, FailureKind.InvalidOperation, $"The state file '{request.StatePath}' records cluster '{request.Name}' in VxNet {recorded}, not {vxnet.VxNetId}; remove the cluster first or use another -StatePath.", request.StatePath);
         }
 
-        var nodes = await ResolveNodesAsync(request, client, vxnet, cancellationToken).ConfigureAwait(false);
+        var nodes = ResolveNodes(request, await instancesTask.ConfigureAwait(false), client, vxnet);
         Validate(request, nodes, client.Observer);
         CheckQuotas(request, nodes);
         var taskBox = request.SkipInstall ? null : FindTaskBox(request, nodes);
         var eip = request.EipId is null ? null : await CheckEipAsync(request, lookup, client, cancellationToken).ConfigureAwait(false);
 
         // One cluster name, one owner: a run without the state file that made the cluster's live resources refuses them.
-        var adopted = existing?.TagId is null ? await FindLiveClusterAsync(request, client, cancellationToken).ConfigureAwait(false) : new List<string>();
+        var lookups = namesTask is null ? null : await namesTask.ConfigureAwait(false);
+        var adopted = lookups is null ? new List<string>() : await FindLiveClusterAsync(request, lookups, client, cancellationToken).ConfigureAwait(false);
         var steps = Steps(request, vxnet, taskBox, eip);
         foreach (var step in steps)
         {
             step.Completed = existing?.IsCompleted(step.Id) == true;
         }
 
-        var planned = new ClusterPlan(request, client.Context.Zone, client.Context.Endpoint.ToString(), vxnet, nodes, taskBox, eip, existing, steps);
+        var planned = new ClusterPlan(request, client.Context.Zone, client.Context.Endpoint.ToString(), vxnet, nodes, taskBox, eip, existing, steps) { LookedUp = lookups };
         foreach (var line in adopted)
         {
             planned.Adopted.Add(line);
@@ -148,18 +155,33 @@ public static class ClusterPlanner
     internal static List<Backend> ExtraBackends(IEnumerable<Backend> present, IEnumerable<ClusterNode> nodes, int port) =>
         present.Where(b => b.Port != port || nodes.All(n => n.Instance.InstanceId != b.ResourceId)).ToList();
 
-    // The live resources carrying the cluster's name or tag; refused (naming them and their state file) unless -Adopt.
-    private static async Task<List<string>> FindLiveClusterAsync(ClusterRequest request, QingCloudClient client, CancellationToken cancellationToken)
+    // A look-up whose answer is no longer awaited (an earlier one failed) must not leave an unobserved fault behind.
+    private static void ObserveFaults(params Task?[] tasks)
+    {
+        foreach (var task in tasks)
+        {
+            task?.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    // The cluster's tag, load balancers, security groups and EIP by name, asked at once (the build reuses the answers).
+    private static async Task<NameLookups> LookUpNamesAsync(ClusterRequest request, QingCloudClient client, CancellationToken cancellationToken)
     {
         var name = request.Name;
-        var tag = (await client.FindTagsByNameAsync(name, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
-        var found = new List<string>();
-        foreach (var lbName in new[] { ClusterNames.InternalLoadBalancer(name), ClusterNames.ExternalLoadBalancer(name) })
-        {
-            found.AddRange((await client.FindLoadBalancersByNameAsync(lbName, cancellationToken: cancellationToken).ConfigureAwait(false))
-                .Select(l => $"load balancer {l.LoadBalancerId} ({l.LoadBalancerName})"));
-        }
+        var tag = client.FindTagsByNameAsync(name, cancellationToken);
+        var lbs = client.FindLoadBalancersByNamesAsync(new[] { ClusterNames.InternalLoadBalancer(name), ClusterNames.ExternalLoadBalancer(name) }, name, cancellationToken: cancellationToken);
+        var groups = client.FindSecurityGroupsByNamesAsync(new[] { ClusterNames.SecurityGroup(name, external: false), ClusterNames.SecurityGroup(name, external: true) }, name, cancellationToken);
+        var eips = client.FindEipsByNameAsync(ClusterNames.Eip(name), cancellationToken);
+        await Task.WhenAll(tag, lbs, groups, eips).ConfigureAwait(false);
+        return new NameLookups(tag.Result.FirstOrDefault(), lbs.Result, groups.Result, eips.Result);
+    }
 
+    // The live resources carrying the cluster's name or tag; refused (naming them and their state file) unless -Adopt.
+    private static async Task<List<string>> FindLiveClusterAsync(ClusterRequest request, NameLookups lookups, QingCloudClient client, CancellationToken cancellationToken)
+    {
+        var name = request.Name;
+        var tag = lookups.Tag;
+        var found = lookups.LoadBalancers.Values.SelectMany(l => l).Select(l => $"load balancer {l.LoadBalancerId} ({l.LoadBalancerName})").ToList();
         if (tag is not null)
         {
             var tagged = await client.DescribeEipsAsync(status: new[] { "pending", "available", "associated", "suspended" }, tagIds: new[] { tag.TagId }, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -199,7 +221,7 @@ public static class ClusterPlanner
             var lbId = section?.LoadBalancerId;
             if (lbId is null && plan.Adopted.Count > 0)
             {
-                lbId = (await client.FindLoadBalancersByNameAsync(lbName, cancellationToken: cancellationToken).ConfigureAwait(false)).FirstOrDefault()?.LoadBalancerId;
+                lbId = plan.LookedUp?.LoadBalancers[lbName].FirstOrDefault()?.LoadBalancerId;
             }
 
             if (lbId is null)
@@ -297,9 +319,8 @@ public static class ClusterPlanner
                 ("The state file path", request.StatePath), ("The known_hosts path", request.KnownHostsPath), ("The failover master", request.FailoverMaster),
             });
 
-    private static async Task<List<ClusterNode>> ResolveNodesAsync(ClusterRequest request, QingCloudClient client, VxNet vxnet, CancellationToken cancellationToken)
+    private static List<ClusterNode> ResolveNodes(ClusterRequest request, IReadOnlyList<Instance> all, QingCloudClient client, VxNet vxnet)
     {
-        var all = await client.DescribeInstancesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         var noWorkers = request.Workers.Count == 0;
         var controlRoles = noWorkers
             ? new[] { ClusterRoles.ControlPlane, ClusterRoles.Etcd, ClusterRoles.Worker }

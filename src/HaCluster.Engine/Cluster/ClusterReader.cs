@@ -26,13 +26,16 @@ public static class ClusterReader
     /// <param name="statePath">Where the state file is.</param>
     /// <param name="client">QingCloud (Describe calls only).</param>
     /// <param name="hosts">The hosts with credentials (New-HaCluster), or null to rebuild them from the state (no credentials).</param>
+    /// <param name="described">The load balancers as the caller described them a moment ago (New-HaCluster right after applying them), or null to describe them.</param>
     /// <param name="cancellationToken">Cancels the calls.</param>
     /// <returns>The cluster.</returns>
-    public static async Task<HaClusterInfo> ReadAsync(ClusterState state, string statePath, QingCloudClient client, IReadOnlyList<HaHost>? hosts = null, CancellationToken cancellationToken = default)
+    public static async Task<HaClusterInfo> ReadAsync(ClusterState state, string statePath, QingCloudClient client, IReadOnlyList<HaHost>? hosts = null, IReadOnlyList<LoadBalancer>? described = null, CancellationToken cancellationToken = default)
     {
         var lbIds = new[] { state.Internal.LoadBalancerId, state.External.LoadBalancerId }.Where(id => !string.IsNullOrEmpty(id)).Select(id => id!).ToList();
         IReadOnlyList<LoadBalancer> lbs = lbIds.Count == 0
             ? Array.Empty<LoadBalancer>()
+            : described is not null && lbIds.All(id => described.Any(l => l.LoadBalancerId == id))
+            ? described.Where(l => lbIds.Contains(l.LoadBalancerId)).ToList()
             : (await client.DescribeLoadBalancersAsync(lbIds, cancellationToken: cancellationToken).ConfigureAwait(false)).Where(IsLive).ToList();
         var internalLb = lbs.FirstOrDefault(l => l.LoadBalancerId == state.Internal.LoadBalancerId);
         var externalLb = lbs.FirstOrDefault(l => l.LoadBalancerId == state.External.LoadBalancerId);

@@ -34,6 +34,14 @@ internal sealed class LoadBalancerPath
     // even though the description in hand, taken before the change, reads applied.
     private bool _changed;
 
+    // True when this run created the load balancer (it has no listeners yet) and the listener (it has no backends yet):
+    // what is known empty is not listed again.
+    private bool _createdLoadBalancer;
+    private bool _createdListener;
+
+    // True when this run created the security group: it is known to be empty and not the account's default group.
+    private bool _createdGroup;
+
     public LoadBalancerPath(QingCloudClient client, ClusterStateStore store, ClusterPlan plan, bool external, string tagId, ClusterProgress.Bar bar)
     {
         _client = client;
@@ -53,28 +61,29 @@ internal sealed class LoadBalancerPath
 
     /// <summary>Runs the path's steps in order.</summary>
     /// <param name="cancellationToken">Ctrl+C.</param>
-    /// <returns>A task.</returns>
+    /// <returns>The load balancer as described after its changes were applied.</returns>
     /// <remarks>
     /// The path's own security group is created first (one quick synchronous call, concurrently with the EIP
     /// allocation), so CreateLoadBalancer can be given it; its rules are added and applied beside the load balancer's
     /// creation, off the critical path (EIP → load balancer created → applied).
     /// </remarks>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public async Task<LoadBalancer> RunAsync(CancellationToken cancellationToken)
     {
         var groupTask = EnsureSecurityGroupAsync(cancellationToken);
-        string? eipId = null;
+        Eip? eip = null;
         if (_external)
         {
             var eipTask = StepAsync(ClusterStepIds.Eip, "EIP", () => EnsureEipAsync(cancellationToken));
             await Task.WhenAll(groupTask, eipTask).ConfigureAwait(false);
-            eipId = eipTask.Result;
+            eip = eipTask.Result;
         }
 
         var groupId = await groupTask.ConfigureAwait(false);
         var firewall = StepAsync(FirewallStep, $"security group {GroupName}", () => EnsureFirewallAsync(groupId, cancellationToken), $"TCP {Port} from {string.Join(", ", Sources)}");
-        var loadBalancer = BuildLoadBalancerAsync(eipId, groupId, cancellationToken);
+        var loadBalancer = BuildLoadBalancerAsync(eip, groupId, cancellationToken);
         await Task.WhenAll(firewall, loadBalancer).ConfigureAwait(false);
         _bar.Complete();
+        return loadBalancer.Result;
     }
 
     private string FirewallStep => _external ? ClusterStepIds.ExternalFirewall : ClusterStepIds.InternalFirewall;
@@ -83,13 +92,12 @@ internal sealed class LoadBalancerPath
 
     private IReadOnlyList<string> Sources => _external ? _plan.ConsoleSources : _plan.ApiSources;
 
-    private async Task<bool> BuildLoadBalancerAsync(string? eipId, string groupId, CancellationToken cancellationToken)
+    private async Task<LoadBalancer> BuildLoadBalancerAsync(Eip? eip, string groupId, CancellationToken cancellationToken)
     {
-        var lb = await StepAsync(_external ? ClusterStepIds.ExternalLoadBalancer : ClusterStepIds.InternalLoadBalancer, "load balancer " + LoadBalancerName, () => EnsureLoadBalancerAsync(eipId, groupId, cancellationToken)).ConfigureAwait(false);
+        var lb = await StepAsync(_external ? ClusterStepIds.ExternalLoadBalancer : ClusterStepIds.InternalLoadBalancer, "load balancer " + LoadBalancerName, () => EnsureLoadBalancerAsync(eip, groupId, cancellationToken)).ConfigureAwait(false);
         var listener = await StepAsync(_external ? ClusterStepIds.ExternalListener : ClusterStepIds.InternalListener, $"listener on {Port}", () => EnsureListenerAsync(lb, cancellationToken)).ConfigureAwait(false);
         await StepAsync(_external ? ClusterStepIds.ExternalBackends : ClusterStepIds.InternalBackends, $"backends on {Port}", () => EnsureBackendsAsync(lb, listener, cancellationToken)).ConfigureAwait(false);
-        await StepAsync(_external ? ClusterStepIds.ExternalApply : ClusterStepIds.InternalApply, "apply changes", () => ApplyAsync(lb, cancellationToken)).ConfigureAwait(false);
-        return true;
+        return await StepAsync(_external ? ClusterStepIds.ExternalApply : ClusterStepIds.InternalApply, "apply changes", () => ApplyAsync(lb, cancellationToken)).ConfigureAwait(false);
     }
 
     private LoadBalancerState Section(ClusterState state) => _external ? state.External : state.Internal;
@@ -104,7 +112,8 @@ internal sealed class LoadBalancerPath
         return result;
     }
 
-    private async Task<string> EnsureEipAsync(CancellationToken cancellationToken)
+    // The EIP as last described (available, or already bound on a re-run).
+    private async Task<Eip> EnsureEipAsync(CancellationToken cancellationToken)
     {
         var recorded = _store.Read(s => s.External.EipId);
         Eip? eip = null;
@@ -127,7 +136,7 @@ internal sealed class LoadBalancerPath
         if (eip is null)
         {
             var name = ClusterNames.Eip(Cluster);
-            var named = await _client.FindEipsByNameAsync(name, cancellationToken).ConfigureAwait(false);
+            var named = _plan.LookedUp?.Eips ?? await _client.FindEipsByNameAsync(name, cancellationToken).ConfigureAwait(false);
             eip = named.OrderByDescending(e => e.Tags.Any(t => t.TagId == _tagId)).FirstOrDefault();
             created = true;
             if (eip is not null)
@@ -159,7 +168,7 @@ internal sealed class LoadBalancerPath
 
         var address = eip.EipAddr;
         _store.Update(s => s.External.Address = address);
-        return id;
+        return eip;
     }
 
     private async Task<Eip?> DescribeEipAsync(string eipId, CancellationToken cancellationToken)
@@ -175,27 +184,29 @@ internal sealed class LoadBalancerPath
         }
     }
 
-    private async Task<LoadBalancer> EnsureLoadBalancerAsync(string? eipId, string groupId, CancellationToken cancellationToken)
+    private async Task<LoadBalancer> EnsureLoadBalancerAsync(Eip? eip, string groupId, CancellationToken cancellationToken)
     {
+        var eipId = eip?.EipId;
         var name = LoadBalancerName;
         var lb = await FindLoadBalancerAsync(name, cancellationToken).ConfigureAwait(false);
         if (lb is null)
         {
             // Created in the path's own group: without security_group QingCloud binds the account's default group.
             var spec = new LoadBalancerSpec { Name = name, SecurityGroupId = groupId };
-            if (eipId is null)
+            if (eip is null)
             {
                 spec.VxNetId = _plan.VxNet.VxNetId;
             }
             else
             {
-                spec.EipIds.Add(eipId);
+                spec.EipIds.Add(eip.EipId);
             }
 
             // Returns right after CreateLoadBalancer, so the id is saved before the wait; the job is waited for on
             // the client's shared DescribeJobs poll (with the firewall's and the other path's jobs), then described once.
-            var created = await new LoadBalancerService(_client).StartCreateAsync(spec, checkedByCaller: true, cancellationToken).ConfigureAwait(false);
+            var created = await new LoadBalancerService(_client).StartCreateAsync(spec, checkedByCaller: true, cancellationToken, eip is null ? null : new[] { eip }).ConfigureAwait(false);
             Record(created.LoadBalancerId, name);
+            _createdLoadBalancer = created.JobId.Length > 0;
             await _client.WaitForJobsAsync(new[] { created.JobId }, _wait, cancellationToken).ConfigureAwait(false);
             lb = (await _client.WaitForLoadBalancersAsync(new[] { created.LoadBalancerId }, "active", _wait, cancellationToken).ConfigureAwait(false))[0];
         }
@@ -251,7 +262,8 @@ internal sealed class LoadBalancerPath
             _client.Observer.Warning($"Load balancer {recorded} recorded in the state file no longer exists; looking for '{name}'.");
         }
 
-        var named = await _client.FindLoadBalancersByNameAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // The planner looked the name up a moment ago when no state file recorded the cluster's tag.
+        var named = _plan.LookedUp is { } lookedUp ? lookedUp.LoadBalancers[name] : await _client.FindLoadBalancersByNameAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false);
         var lb = named.OrderByDescending(l => l.Tags.Any(t => t.TagId == _tagId)).FirstOrDefault();
         if (lb is not null)
         {
@@ -274,7 +286,9 @@ internal sealed class LoadBalancerPath
 
     private async Task<Listener> EnsureListenerAsync(LoadBalancer lb, CancellationToken cancellationToken)
     {
-        var listeners = await _client.DescribeLoadBalancerListenersAsync(loadBalancerId: lb.LoadBalancerId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var listeners = _createdLoadBalancer
+            ? Array.Empty<Listener>()
+            : await _client.DescribeLoadBalancerListenersAsync(loadBalancerId: lb.LoadBalancerId, cancellationToken: cancellationToken).ConfigureAwait(false);
         var recorded = _store.Read(s => Section(s).ListenerId);
         var listener = listeners.FirstOrDefault(l => l.ListenerId == recorded) ?? listeners.FirstOrDefault(l => l.ListenerPort == Port);
         var protocol = _external ? "http" : "tcp";
@@ -291,6 +305,7 @@ internal sealed class LoadBalancerPath
             var added = await new LoadBalancerService(_client).AddListenerToDescribedAsync(lb, listeners, spec, cancellationToken).ConfigureAwait(false);
             listener = new Listener { ListenerId = added, LoadBalancerId = lb.LoadBalancerId, ListenerPort = Port, ListenerProtocol = protocol };
             _changed = true;
+            _createdListener = true;
         }
         else if (!string.Equals(listener.ListenerProtocol, protocol, StringComparison.OrdinalIgnoreCase))
         {
@@ -310,7 +325,9 @@ internal sealed class LoadBalancerPath
     {
         var nodes = _external ? _plan.Nodes : _plan.ControlPlane;
         var service = new LoadBalancerService(_client);
-        var present = await _client.DescribeLoadBalancerBackendsAsync(listenerId: listener.ListenerId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var present = _createdListener
+            ? Array.Empty<Backend>()
+            : await _client.DescribeLoadBalancerBackendsAsync(listenerId: listener.ListenerId, cancellationToken: cancellationToken).ConfigureAwait(false);
         var extra = ClusterPlanner.ExtraBackends(present, nodes, Port);
         var extraText = string.Join(", ", extra.Select(b => $"{b.ResourceId}:{b.Port}"));
         if (extra.Count > 0 && _plan.Request.Prune)
@@ -331,7 +348,7 @@ internal sealed class LoadBalancerPath
         // The nodes' instances were described by the plan and the listener's backends just now: only the add is sent.
         var added = missing.Count == 0
             ? Array.Empty<string>()
-            : await service.AddBackendsToDescribedAsync(lb, listener.ListenerId, present, missing, nodes.Select(n => n.Instance).ToList(), cancellationToken).ConfigureAwait(false);
+            : await service.AddBackendsToDescribedAsync(lb, listener.ListenerId, present, missing, nodes.Select(n => n.Instance).ToList(), _createdLoadBalancer ? 0 : null, cancellationToken).ConfigureAwait(false);
         _changed |= added.Count > 0;
         var pruned = _plan.Request.Prune ? extra.Select(b => b.BackendId).ToList() : new List<string>();
         var ids = present.Select(b => b.BackendId).Where(id => !pruned.Contains(id)).Concat(added).ToList();
@@ -355,7 +372,7 @@ internal sealed class LoadBalancerPath
 
         if (group is null)
         {
-            var named = await _client.FindSecurityGroupsByNameAsync(name, cancellationToken).ConfigureAwait(false);
+            var named = _plan.LookedUp is { } lookedUp ? lookedUp.SecurityGroups[name] : await _client.FindSecurityGroupsByNameAsync(name, cancellationToken).ConfigureAwait(false);
             group = named.Where(g => !g.IsDefault).OrderByDescending(g => g.Tags.Any(t => t.TagId == _tagId)).FirstOrDefault();
             if (group is not null)
             {
@@ -363,11 +380,24 @@ internal sealed class LoadBalancerPath
             }
         }
 
-        var id = group?.SecurityGroupId ?? await _client.CreateOnceAsync(
-            $"security group '{name}'",
-            ct => _client.CreateSecurityGroupAsync(name, ct),
-            async ct => (await _client.FindSecurityGroupsByNameAsync(name, ct).ConfigureAwait(false)).FirstOrDefault(g => !g.IsDefault)?.SecurityGroupId,
-            cancellationToken).ConfigureAwait(false);
+        var id = group?.SecurityGroupId;
+        if (id is null)
+        {
+            var lost = false;
+            id = await _client.CreateOnceAsync(
+                $"security group '{name}'",
+                ct => _client.CreateSecurityGroupAsync(name, ct),
+                async ct =>
+                {
+                    lost = true;
+                    return (await _client.FindSecurityGroupsByNameAsync(name, ct).ConfigureAwait(false)).FirstOrDefault(g => !g.IsDefault)?.SecurityGroupId;
+                },
+                cancellationToken).ConfigureAwait(false);
+
+            // A group found after a lost reply may be older than this run: only one this call made is known empty.
+            _createdGroup = !lost;
+        }
+
         _store.Update(s =>
         {
             Section(s).SecurityGroupId = id;
@@ -380,13 +410,16 @@ internal sealed class LoadBalancerPath
     // The group admits the port from the path's sources (SecurityGroupService.AdmitAsync: the one home of the rule's shape).
     private async Task<bool> EnsureFirewallAsync(string groupId, CancellationToken cancellationToken)
     {
-        var rules = await new SecurityGroupService(_client).AdmitAsync(groupId, Port, Sources, ClusterNames.FirewallRule(Cluster, Port), wait: _wait, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var service = new SecurityGroupService(_client);
+        var rules = _createdGroup
+            ? await service.AdmitInNewGroupAsync(groupId, Port, Sources, ClusterNames.FirewallRule(Cluster, Port), _wait, cancellationToken).ConfigureAwait(false)
+            : await service.AdmitAsync(groupId, Port, Sources, ClusterNames.FirewallRule(Cluster, Port), wait: _wait, cancellationToken: cancellationToken).ConfigureAwait(false);
         var ids = rules.Select(r => r.SecurityGroupRuleId).ToList();
         _store.Update(s => Section(s).FirewallRuleIds = ids);
         return true;
     }
 
-    private async Task<bool> ApplyAsync(LoadBalancer lb, CancellationToken cancellationToken)
+    private async Task<LoadBalancer> ApplyAsync(LoadBalancer lb, CancellationToken cancellationToken)
     {
         // A run stopped mid-update left the load balancer updating: let it settle, then apply what is still pending.
         // The load balancer in hand was described active by this run, so usually this asks nothing.
@@ -399,6 +432,6 @@ internal sealed class LoadBalancerPath
         }
 
         _store.Update(s => Section(s).Address = address);
-        return true;
+        return applied;
     }
 }

@@ -80,20 +80,22 @@ public sealed class LoadBalancerService
 
     /// <summary>
     /// <see cref="StartCreateAsync(LoadBalancerSpec, CancellationToken)"/> for a caller that has just looked the name up
-    /// and holds the VxNet and security group as ids (New-HaCluster's path): those are not described again; EIPs still are.
+    /// and holds the VxNet and security group as ids (New-HaCluster's path): those are not described again; EIPs are
+    /// checked as the caller described them, else described.
     /// </summary>
     /// <param name="spec">The load balancer, with ids.</param>
     /// <param name="checkedByCaller">True when the caller vouches for the name and the ids.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
+    /// <param name="describedEips">The spec's EIPs as the caller described them a moment ago, or null to describe them.</param>
     /// <returns>The id and the creation job.</returns>
-    internal async Task<CreateLoadBalancerResult> StartCreateAsync(LoadBalancerSpec spec, bool checkedByCaller, CancellationToken cancellationToken)
+    internal async Task<CreateLoadBalancerResult> StartCreateAsync(LoadBalancerSpec spec, bool checkedByCaller, CancellationToken cancellationToken, IReadOnlyList<Eip>? describedEips = null)
     {
         if (spec is null)
         {
             throw new ArgumentNullException(nameof(spec));
         }
 
-        var resolved = await ResolveAsync(spec, checkedByCaller, cancellationToken).ConfigureAwait(false);
+        var resolved = await ResolveAsync(spec, checkedByCaller, describedEips, cancellationToken).ConfigureAwait(false);
         var name = resolved.Name!;
         _client.Observer.Verbose($"Creating load balancer '{name}' " + (resolved.VxNetId is null ? $"on EIP {string.Join(", ", resolved.EipIds)}." : $"in VxNet {resolved.VxNetId}."));
         return await _client.CreateOnceAsync(
@@ -220,16 +222,17 @@ public sealed class LoadBalancerService
     /// <summary>
     /// Adds backends to one listener of a load balancer the caller described a moment ago, with the instances and the
     /// listener's backends in hand (New-HaCluster's path): the checks of <see cref="AddBackendsAsync(IEnumerable{BackendBatch}, CancellationToken)"/>
-    /// on those replies, so only the load balancer's backend count is asked for.
+    /// on those replies, so only the load balancer's backend count is asked for (unless the caller knows it).
     /// </summary>
     /// <param name="lb">The load balancer.</param>
     /// <param name="listenerId">Its listener.</param>
     /// <param name="present">The listener's backends.</param>
     /// <param name="backends">The backends to add.</param>
     /// <param name="instances">The instances they name.</param>
+    /// <param name="backendsOnLoadBalancer">How many backends the whole load balancer has, when the caller knows (it created the load balancer), else null.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The new backends' ids, in the order given.</returns>
-    internal async Task<IReadOnlyList<string>> AddBackendsToDescribedAsync(LoadBalancer lb, string listenerId, IReadOnlyList<Backend> present, IReadOnlyList<BackendSpec> backends, IReadOnlyList<Instance> instances, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<string>> AddBackendsToDescribedAsync(LoadBalancer lb, string listenerId, IReadOnlyList<Backend> present, IReadOnlyList<BackendSpec> backends, IReadOnlyList<Instance> instances, int? backendsOnLoadBalancer, CancellationToken cancellationToken)
     {
         var work = MergeBatches(new[] { new BackendBatch(listenerId, backends.ToList()) });
         if (work.Count == 0)
@@ -246,7 +249,7 @@ public sealed class LoadBalancerService
 
         RequireBackendNetwork(lb, batch, instances);
         RequireListenerRoom(listenerId, present, batch);
-        await RequireLoadBalancerRoomAsync(lb.LoadBalancerId, batch.Backends.Count, cancellationToken).ConfigureAwait(false);
+        await RequireLoadBalancerRoomAsync(lb.LoadBalancerId, batch.Backends.Count, backendsOnLoadBalancer, cancellationToken).ConfigureAwait(false);
         return await SendBackendsAsync(batch, cancellationToken).ConfigureAwait(false);
     }
 
@@ -502,7 +505,7 @@ public sealed class LoadBalancerService
 
         foreach (var group in work.GroupBy(b => listeners.First(l => l.ListenerId == b.ListenerId).LoadBalancerId ?? string.Empty))
         {
-            await RequireLoadBalancerRoomAsync(group.Key, group.Sum(b => b.Backends.Count), cancellationToken).ConfigureAwait(false);
+            await RequireLoadBalancerRoomAsync(group.Key, group.Sum(b => b.Backends.Count), null, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -522,9 +525,9 @@ public sealed class LoadBalancerService
         }
     }
 
-    private async Task RequireLoadBalancerRoomAsync(string loadBalancerId, int adding, CancellationToken cancellationToken)
+    private async Task RequireLoadBalancerRoomAsync(string loadBalancerId, int adding, int? known, CancellationToken cancellationToken)
     {
-        var present = (await _client.DescribeLoadBalancerBackendsAsync(loadBalancerId: loadBalancerId, cancellationToken: cancellationToken).ConfigureAwait(false)).Count;
+        var present = known ?? (await _client.DescribeLoadBalancerBackendsAsync(loadBalancerId: loadBalancerId, cancellationToken: cancellationToken).ConfigureAwait(false)).Count;
         if (present + adding > MaxBackendsPerLoadBalancer)
         {
             throw new HaClusterException("QcTooManyBackends", FailureKind.LimitsExceeded, $"Load balancer {loadBalancerId} has {present} backends; adding {adding} would pass the limit of {MaxBackendsPerLoadBalancer}.", loadBalancerId);
@@ -539,7 +542,7 @@ public sealed class LoadBalancerService
         return ids.All(id => id is not null) ? ids.Select(id => id!).ToList() : null;
     }
 
-    private async Task<LoadBalancerSpec> ResolveAsync(LoadBalancerSpec spec, bool checkedByCaller, CancellationToken cancellationToken)
+    private async Task<LoadBalancerSpec> ResolveAsync(LoadBalancerSpec spec, bool checkedByCaller, IReadOnlyList<Eip>? describedEips, CancellationToken cancellationToken)
     {
         QingCloudValidation.Required("QcLoadBalancerNameMissing", "The load balancer's name", spec.Name);
         spec.ToParameters();
@@ -568,7 +571,10 @@ public sealed class LoadBalancerService
             CheckPrivateIp(spec.PrivateIp, vxnet);
         }
 
-        foreach (var eip in await _lookup.EipsAsync(spec.EipIds, cancellationToken).ConfigureAwait(false))
+        var eips = describedEips is not null && spec.EipIds.All(id => describedEips.Any(e => e.EipId == id))
+            ? spec.EipIds.Select(id => describedEips.First(e => e.EipId == id)).ToList()
+            : await _lookup.EipsAsync(spec.EipIds, cancellationToken).ConfigureAwait(false);
+        foreach (var eip in eips)
         {
             if (eip.Status != "available" || !eip.IsIdle)
             {

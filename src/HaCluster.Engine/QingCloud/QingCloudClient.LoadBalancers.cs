@@ -1,6 +1,7 @@
 // Copyright (c) HaCluster contributors. MIT License.
 // Typed load-balancer, listener and backend actions.
 
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
@@ -13,6 +14,15 @@ namespace HaCluster.Engine.QingCloud;
 public sealed partial class QingCloudClient
 {
     private static readonly string[] LiveLoadBalancerStatuses = { "pending", "active", "stopped", "suspended" };
+
+    // A name look-up by several names sends one search_word, which must occur in each of them.
+    private static void RequireShared(IReadOnlyCollection<string> names, string sharedWord)
+    {
+        if (string.IsNullOrEmpty(sharedWord) || names.Count == 0 || names.Any(n => n is null || n.IndexOf(sharedWord, StringComparison.Ordinal) < 0))
+        {
+            throw new ArgumentException($"Every name must contain the search word '{sharedWord}'.", nameof(sharedWord));
+        }
+    }
 
     /// <summary>
     /// CreateLoadBalancer (not repeated after an ambiguous failure: look it up with
@@ -49,8 +59,23 @@ public sealed partial class QingCloudClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The matches (normally zero or one).</returns>
     public async Task<IReadOnlyList<LoadBalancer>> FindLoadBalancersByNameAsync(string name, bool verbose = false, CancellationToken cancellationToken = default) =>
-        (await DescribeLoadBalancersAsync(status: LiveLoadBalancerStatuses, searchWord: name, verbose: verbose, cancellationToken: cancellationToken).ConfigureAwait(false))
-            .Where(lb => lb.LoadBalancerName == name).ToList();
+        (await FindLoadBalancersByNamesAsync(new[] { name }, name, verbose, cancellationToken).ConfigureAwait(false))[name];
+
+    /// <summary>
+    /// <see cref="FindLoadBalancersByNameAsync"/> for several names in one DescribeLoadBalancers: <c>search_word</c> is a
+    /// text every name contains (QingCloud matches it within names), and the answer is split by exact name.
+    /// </summary>
+    /// <param name="names">The names.</param>
+    /// <param name="sharedWord">A text every name contains.</param>
+    /// <param name="verbose">Include listeners.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>For each name, its live load balancers (possibly none).</returns>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<LoadBalancer>>> FindLoadBalancersByNamesAsync(IReadOnlyCollection<string> names, string sharedWord, bool verbose = false, CancellationToken cancellationToken = default)
+    {
+        RequireShared(names, sharedWord);
+        var found = await DescribeLoadBalancersAsync(status: LiveLoadBalancerStatuses, searchWord: sharedWord, verbose: verbose, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return names.Distinct(StringComparer.Ordinal).ToDictionary(n => n, n => (IReadOnlyList<LoadBalancer>)found.Where(lb => lb.LoadBalancerName == n).ToList(), StringComparer.Ordinal);
+    }
 
     /// <summary>DeleteLoadBalancers; waits out 1400 "lease not ready". Associated EIPs return to <c>available</c>.</summary>
     /// <param name="loadBalancerIds">The load balancers.</param>

@@ -1,6 +1,7 @@
 // Copyright (c) HaCluster contributors. MIT License.
 // Typed security-group actions.
 
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
@@ -41,8 +42,22 @@ public sealed partial class QingCloudClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The matches.</returns>
     public async Task<IReadOnlyList<SecurityGroup>> FindSecurityGroupsByNameAsync(string name, CancellationToken cancellationToken = default) =>
-        (await DescribeSecurityGroupsAsync(searchWord: name, cancellationToken: cancellationToken).ConfigureAwait(false))
-            .Where(g => g.SecurityGroupName == name).ToList();
+        (await FindSecurityGroupsByNamesAsync(new[] { name }, name, cancellationToken).ConfigureAwait(false))[name];
+
+    /// <summary>
+    /// <see cref="FindSecurityGroupsByNameAsync"/> for several names in one DescribeSecurityGroups (<c>search_word</c> is a
+    /// text every name contains), split by exact name.
+    /// </summary>
+    /// <param name="names">The names.</param>
+    /// <param name="sharedWord">A text every name contains.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>For each name, its groups (possibly none).</returns>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<SecurityGroup>>> FindSecurityGroupsByNamesAsync(IReadOnlyCollection<string> names, string sharedWord, CancellationToken cancellationToken = default)
+    {
+        RequireShared(names, sharedWord);
+        var found = await DescribeSecurityGroupsAsync(searchWord: sharedWord, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return names.Distinct(StringComparer.Ordinal).ToDictionary(n => n, n => (IReadOnlyList<SecurityGroup>)found.Where(g => g.SecurityGroupName == n).ToList(), StringComparer.Ordinal);
+    }
 
     /// <summary>AddSecurityGroupRules (then ApplySecurityGroup). Not repeated after an ambiguous failure.</summary>
     /// <param name="securityGroupId">The group.</param>

@@ -162,7 +162,7 @@ public sealed class SecurityGroupService
         if (missing.Count > 0)
         {
             // The rules described above plus the ones just added (and read back): the group's inbound rules now.
-            rules = rules.Concat(await AddRulesAsync(group, missing.ToList(), noWait: false, wait, cancellationToken).ConfigureAwait(false)).ToList();
+            rules = rules.Concat(await AddRulesAsync(group.SecurityGroupId, missing.ToList(), noWait: false, wait, readBack: true, cancellationToken).ConfigureAwait(false)).ToList();
         }
         else if (!group.IsApplied)
         {
@@ -175,6 +175,24 @@ public sealed class SecurityGroupService
         }
 
         return from.Select(source => Deciding(rules, protocol, port, source)).OfType<SecurityGroupRule>().Distinct().ToList();
+    }
+
+    /// <summary>
+    /// <see cref="AdmitAsync"/> for a group the caller created a moment ago (New-HaCluster's path): CreateSecurityGroup
+    /// makes a group that is not the default one and has no rules (reference §4), so neither is described first, and
+    /// the added rules are returned as sent rather than read back.
+    /// </summary>
+    /// <param name="securityGroupId">The new group.</param>
+    /// <param name="port">The port.</param>
+    /// <param name="sources">CIDRs or addresses (<see cref="Anywhere"/> for everyone).</param>
+    /// <param name="ruleName">The name of the rules added.</param>
+    /// <param name="wait">Timeout and progress of the waits.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The rules that admit the port.</returns>
+    internal async Task<IReadOnlyList<SecurityGroupRule>> AdmitInNewGroupAsync(string securityGroupId, int port, IEnumerable<string> sources, string ruleName, WaitOptions? wait, CancellationToken cancellationToken)
+    {
+        var missing = MissingRules(Array.Empty<SecurityGroupRule>(), "tcp", port, sources, ruleName).ToList();
+        return await AddRulesAsync(securityGroupId, missing, noWait: false, wait, readBack: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -275,7 +293,7 @@ public sealed class SecurityGroupService
         var list = (rules ?? throw new ArgumentNullException(nameof(rules))).ToList();
         list.ForEach(Validate);
         var group = await _lookup.SecurityGroupAsync(securityGroup, cancellationToken).ConfigureAwait(false);
-        return await AddRulesAsync(group, list, noWait, wait, cancellationToken).ConfigureAwait(false);
+        return await AddRulesAsync(group.SecurityGroupId, list, noWait, wait, readBack: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Applies a group (ApplySecurityGroup), then waits for the job and for <c>is_applied</c>.</summary>
@@ -291,10 +309,10 @@ public sealed class SecurityGroupService
         await _client.WaitForSecurityGroupAppliedAsync(securityGroupId, wait, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<IReadOnlyList<SecurityGroupRule>> AddRulesAsync(SecurityGroup group, List<SecurityGroupRuleSpec> list, bool noWait, WaitOptions? wait, CancellationToken cancellationToken)
+    // readBack: describe the added rules (as QingCloud stored them); false returns them as sent, with their new ids.
+    private async Task<IReadOnlyList<SecurityGroupRule>> AddRulesAsync(string id, List<SecurityGroupRuleSpec> list, bool noWait, WaitOptions? wait, bool readBack, CancellationToken cancellationToken)
     {
         list.ForEach(Validate);
-        var id = group.SecurityGroupId;
         _client.Observer.Verbose($"Adding {list.Count} rule(s) to security group {id}: {string.Join(", ", list.Select(Describe))}.");
         var ruleIds = await _client.CreateOnceAsync<IReadOnlyList<string>>(
             $"{list.Count} rule(s) of security group {id}",
@@ -315,6 +333,23 @@ public sealed class SecurityGroupService
         else
         {
             await ApplyAsync(id, wait, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!readBack)
+        {
+            return ruleIds.Select((ruleId, i) => new SecurityGroupRule
+            {
+                SecurityGroupRuleId = ruleId,
+                SecurityGroupRuleName = list[i].Name,
+                SecurityGroupId = id,
+                Priority = list[i].Priority,
+                Protocol = list[i].Protocol,
+                Action = list[i].Action,
+                Direction = list[i].Direction,
+                Val1 = list[i].Val1,
+                Val2 = list[i].Val2,
+                Val3 = list[i].Val3,
+            }).ToList();
         }
 
         var directions = list.Select(r => r.Direction).Distinct().ToList();

@@ -84,6 +84,34 @@ public sealed class ClusterBuilderTests : IDisposable
         Assert.Empty(cloud.Server.GetRequests().Skip(before).Where(r => Mutating.Contains(r.Action)).Select(r => r.Action));
     }
 
+    [Fact]
+    public async Task AFreshBuildAsksEachQuestionOnceAndDoesNotListWhatItJustCreated()
+    {
+        await using var cloud = await EmulatorScope.StartAsync();
+        var client = cloud.Client();
+
+        await BuildAsync(client, Request("lean"));
+
+        var log = cloud.Server.GetRequests().ToList();
+        var byName = log.Where(r => r.Parameters.ContainsKey("search_word")).Select(r => r.Action).ToList();
+        // The planner asks once per kind, for both paths at once (search_word = the cluster's name), and the build reuses it.
+        Assert.Equal(new[] { "DescribeEips", "DescribeLoadBalancers", "DescribeSecurityGroups", "DescribeTags" }, byName.OrderBy(a => a, StringComparer.Ordinal));
+        // What this run created is known empty: its listeners, backends and rules are not listed, and the rules it
+        // added are not read back.
+        Assert.DoesNotContain(log, r => r.Action is "DescribeLoadBalancerListeners" or "DescribeSecurityGroupRules");
+        var lastUpdate = log.FindLastIndex(r => r.Action == "UpdateLoadBalancers");
+        Assert.DoesNotContain(log.Take(lastUpdate), r => r.Action == "DescribeLoadBalancerBackends");
+        // The EIP is checked for CreateLoadBalancer as the wait described it, not described again; the security groups
+        // are not described before their rules are added.
+        var createExternal = log.FindIndex(r => r.Action == "CreateLoadBalancer" && r.Parameters.ContainsKey("eips.1"));
+        var lastEipRead = log.Take(createExternal).ToList().FindLastIndex(r => r.Action == "DescribeEips");
+        Assert.DoesNotContain(log.Skip(lastEipRead + 1).Take(createExternal - lastEipRead - 1), r => r.Action == "DescribeEips");
+        Assert.DoesNotContain(log.TakeWhile(r => r.Action != "AddSecurityGroupRules"), r => r.Action == "DescribeSecurityGroups" && !r.Parameters.ContainsKey("search_word"));
+        // After the last update only the result is read: the backends of each load balancer and the EIP.
+        Assert.Equal(new[] { "DescribeEips", "DescribeLoadBalancerBackends", "DescribeLoadBalancerBackends" }, log.Skip(lastUpdate + 1).Select(r => r.Action).Where(a => a is not ("DescribeJobs" or "DescribeLoadBalancers")).OrderBy(a => a, StringComparer.Ordinal));
+        Assert.Equal(1, log.Skip(lastUpdate + 1).Count(r => r.Action == "DescribeLoadBalancers"));
+    }
+
     [Theory]
     [InlineData("CreateLoadBalancer")]
     [InlineData("AllocateEips")]
