@@ -263,21 +263,35 @@ public static class KubeSphereInstaller
             options.ResolvedChart);
     }
 
-    // The cluster's own version (kubectl version: the apiserver's /version) against the chart's supported range.
-    private static async Task CheckKubernetesAsync(SshSession session, KubeSphereInstallOptions options, IOperationObserver observer, CancellationToken cancellationToken)
+    /// <summary>
+    /// The cluster's Kubernetes version from <c>kubectl version -o json</c>: <c>serverVersion.gitVersion</c> (the
+    /// apiserver's /version; <c>minor</c> may read "9+", so it is not parsed), or null when kubectl printed no server
+    /// part (the apiserver did not answer) or no JSON at all.
+    /// </summary>
+    /// <param name="stdout">kubectl's standard output.</param>
+    /// <returns>The version, e.g. v1.26.15, or null.</returns>
+    internal static string? ServerVersionOf(string stdout)
     {
-        var run = await session.RunAsync(KubectlCommand("version -o json"), new SshRunOptions { Timeout = ShortCommand }, cancellationToken).ConfigureAwait(false);
-        string? version = null;
         try
         {
-            using var document = JsonDocument.Parse(run.Stdout.Length == 0 ? "{}" : run.Stdout);
-            version = document.RootElement.TryGetProperty("serverVersion", out var server) && server.TryGetProperty("gitVersion", out var git) ? git.GetString() : null;
+            using var document = JsonDocument.Parse(string.IsNullOrWhiteSpace(stdout) ? "{}" : stdout);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("serverVersion", out var server)
+                && server.ValueKind == JsonValueKind.Object && server.TryGetProperty("gitVersion", out var git) && git.ValueKind == JsonValueKind.String
+                ? git.GetString()
+                : null;
         }
         catch (JsonException)
         {
             // Not kubectl's JSON.
+            return null;
         }
+    }
 
+    // The cluster's own version (kubectl version: the apiserver's /version) against the chart's supported range.
+    private static async Task CheckKubernetesAsync(SshSession session, KubeSphereInstallOptions options, IOperationObserver observer, CancellationToken cancellationToken)
+    {
+        var run = await session.RunAsync(KubectlCommand("version -o json"), new SshRunOptions { Timeout = ShortCommand }, cancellationToken).ConfigureAwait(false);
+        var version = ServerVersionOf(run.Stdout);
         if (version is null)
         {
             observer.Verbose($"Preflight: the cluster's Kubernetes version is unknown ({FirstError(run)}); not checked against chart {options.ResolvedChartVersion}.");

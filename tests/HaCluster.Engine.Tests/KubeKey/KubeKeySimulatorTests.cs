@@ -78,6 +78,21 @@ public sealed class KubeKeySimulatorTests : IDisposable
         Assert.Equal(0, kubectlExit);
         AssertAllNodesReady(kubectlOutput, "master1", "worker1", "worker2");
 
+        // kubectl version -o json as real kubectl prints it (tests/Fixtures/kubectl): the same fields in both parts,
+        // and the server part is the simulated cluster's version. The helm stand-in beside kubectl answers it.
+        Assert.Equal(0, (await RunSimulatorAsync("sim", "install", "--bin", BinDirectory)).ExitCode);
+        var (versionExit, versionOutput) = await RunAsync(Path.Combine(BinDirectory, "kubectl"), "version", "-o", "json");
+        Assert.Equal(0, versionExit);
+        using var standIn = JsonDocument.Parse(versionOutput);
+        using var real = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "kubectl", "version-server-1.14-client-1.15.json")));
+        foreach (var part in new[] { "clientVersion", "serverVersion" })
+        {
+            Assert.Equal(Fields(real.RootElement.GetProperty(part)), Fields(standIn.RootElement.GetProperty(part)));
+        }
+
+        Assert.Subset(new HashSet<string> { "clientVersion:Object", "kustomizeVersion:String", "serverVersion:Object" }, Fields(standIn.RootElement).ToHashSet());
+        Assert.Equal("v1.26.15", HaCluster.Engine.KubeSphere.KubeSphereInstaller.ServerVersionOf(versionOutput));
+
         // kk's own log file next to the kk it was run as holds the log lines only.
         var kubekeyLog = File.ReadAllLines(Path.Combine(_work, "kubekey", "logs", "kubekey.log"));
         Assert.True(KkLogParser.Parse(kubekeyLog).Succeeded);
@@ -219,6 +234,9 @@ public sealed class KubeKeySimulatorTests : IDisposable
             i.GetProperty("status").GetProperty("conditions").EnumerateArray(),
             c => c.GetProperty("type").GetString() == "Ready" && c.GetProperty("status").GetString() == "True"));
     }
+
+    // A JSON object's field names with the kind of each value, in order.
+    private static List<string> Fields(JsonElement element) => element.EnumerateObject().Select(p => p.Name + ":" + p.Value.ValueKind).ToList();
 
     private string WriteConfig(params (string Name, string Address, int Port)[] hosts) => WriteConfig("v1.26.15", kubeSphere: true, mastersWork: false, hosts);
 

@@ -83,12 +83,15 @@ internal static class HelmKubectl
                 // kubectl version -o json: the server's part is the apiserver's /version (the kk stand-in's Kubernetes version).
                 var spec = System.Text.Json.JsonSerializer.Deserialize<ServeSpec>(System.IO.File.ReadAllText(cluster.Kk.SpecPath), ServeSpec.Json);
                 var git = spec?.KubernetesVersion ?? "v1.23.17";
+                // Field for field as real kubectl prints it (tests/Fixtures/kubectl, compared by KubeKeySimulatorTests).
                 JsonObject Info(string v) => new()
                 {
                     ["major"] = "1",
                     ["minor"] = v.TrimStart('v').Split('.').ElementAtOrDefault(1) ?? "0",
                     ["gitVersion"] = v,
+                    ["gitCommit"] = "0000000000000000000000000000000000000000",
                     ["gitTreeState"] = "clean",
+                    ["buildDate"] = "2024-01-01T00:00:00Z",
                     ["goVersion"] = "go1.22.5",
                     ["compiler"] = "gc",
                     ["platform"] = "linux/amd64",
