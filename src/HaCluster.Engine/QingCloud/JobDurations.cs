@@ -14,7 +14,9 @@ namespace HaCluster.Engine.QingCloud;
 /// New-HaCluster's internal load balancer teaches helps the external one, and the next cmdlet too. The client records
 /// every job id its calls return (action and submit time); each poll of such a job moves its lower bound (its age at
 /// the last poll that saw it unfinished); its end fixes the upper bound and, if it succeeded, becomes its action's
-/// record. Job ids this context never submitted, and actions never timed while nothing is known, are polled as before.
+/// record. An action not timed yet whose earlier job is still running expects that job's lower bound (New-HaCluster's
+/// two load balancers overlap); one with nothing of its own gets a cautious prior from the other actions. Job ids this
+/// context never submitted, and every job while nothing at all is known, are polled as before.
 /// Bounded: at most <see cref="MaxJobs"/> submitted jobs (the oldest are forgotten) and <see cref="MaxActions"/> actions.
 /// </summary>
 internal sealed class JobDurations
@@ -101,6 +103,11 @@ internal sealed class JobDurations
                     ends.Add(job.SubmittedAt + duration.Expected);
                     job.AwaitedEarly |= _now() - job.SubmittedAt < duration.Expected;
                 }
+                else if (RunningAtLeast(job.Action) is { } running)
+                {
+                    // Not timed yet, but a job of the same action is still running: the new one should take as long.
+                    ends.Add(job.SubmittedAt + running);
+                }
                 else if (prior is { } guess)
                 {
                     ends.Add(job.SubmittedAt + guess);
@@ -115,6 +122,21 @@ internal sealed class JobDurations
             var youngest = jobs.Max(j => j.SubmittedAt);
             return new JobExpectation(_now() - youngest, ends.Min() - youngest, learned);
         }
+    }
+
+    // The longest any unfinished job of the action has been seen running, or null. Under the lock.
+    private TimeSpan? RunningAtLeast(string action)
+    {
+        TimeSpan? longest = null;
+        foreach (var job in _order)
+        {
+            if (job.Action == action && job.SeenUnfinishedAt is { } age && (longest is null || age > longest))
+            {
+                longest = age;
+            }
+        }
+
+        return longest;
     }
 
     /// <summary>Takes in one poll's answer for a job: unfinished moves its lower bound; finished times its action.</summary>
