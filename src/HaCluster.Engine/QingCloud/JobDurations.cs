@@ -16,7 +16,8 @@ namespace HaCluster.Engine.QingCloud;
 /// the last poll that saw it unfinished); its end fixes the upper bound and, if it succeeded, becomes its action's
 /// record. An action not timed yet whose earlier job is still running expects that job's lower bound (New-HaCluster's
 /// two load balancers overlap); one with nothing of its own gets a cautious prior from the other actions. Job ids this
-/// context never submitted, and every job while nothing at all is known, are polled as before.
+/// context never submitted, and every job while nothing at all is known, are polled as before. AllocateEips starts no job
+/// but its EIPs go <c>pending</c> → <c>available</c> the same way: they are recorded and timed under that action.
 /// Bounded: at most <see cref="MaxJobs"/> submitted jobs (the oldest are forgotten) and <see cref="MaxActions"/> actions.
 /// </summary>
 internal sealed class JobDurations
@@ -80,8 +81,9 @@ internal sealed class JobDurations
 
     /// <summary>What earlier jobs say about a wait for <paramref name="jobIds"/>, or null to poll as if nothing were known.</summary>
     /// <param name="jobIds">The jobs of the wait.</param>
+    /// <param name="guess">False to go without the prior from other actions (EIPs: an allocation is far quicker than a job).</param>
     /// <returns>The expectation, or null when a job was not submitted here or nothing at all has been timed.</returns>
-    public JobExpectation? Expect(IReadOnlyCollection<string> jobIds)
+    public JobExpectation? Expect(IReadOnlyCollection<string> jobIds, bool guess = true)
     {
         lock (_gate)
         {
@@ -92,7 +94,7 @@ internal sealed class JobDurations
 
             // An action never timed gets a cautious prior: half the shortest duration timed on this context.
             var timed = _actions.Values.Select(d => d.Expected).Where(e => e > TimeSpan.Zero).ToList();
-            TimeSpan? prior = timed.Count == 0 ? null : TimeSpan.FromTicks(timed.Min().Ticks / 2);
+            TimeSpan? prior = timed.Count == 0 || !guess ? null : TimeSpan.FromTicks(timed.Min().Ticks / 2);
             var jobs = jobIds.Select(id => _jobs[id].Value).ToList();
             var learned = true;
             var ends = new List<TimeSpan>();
@@ -108,9 +110,9 @@ internal sealed class JobDurations
                     // Not timed yet, but a job of the same action is still running: the new one should take as long.
                     ends.Add(job.SubmittedAt + running);
                 }
-                else if (prior is { } guess)
+                else if (prior is { } guessed)
                 {
-                    ends.Add(job.SubmittedAt + guess);
+                    ends.Add(job.SubmittedAt + guessed);
                     learned = false;
                 }
                 else
@@ -141,30 +143,36 @@ internal sealed class JobDurations
 
     /// <summary>Takes in one poll's answer for a job: unfinished moves its lower bound; finished times its action.</summary>
     /// <param name="job">The job as just described.</param>
-    public void Observe(Job job)
+    public void Observe(Job job) => Observe(job.JobId, job.IsFinished, job.IsSuccessful);
+
+    /// <summary>Takes in one poll's answer for anything recorded with <see cref="Submitted"/> (a job, an EIP being allocated).</summary>
+    /// <param name="id">The job or resource id.</param>
+    /// <param name="finished">True when it can no longer change.</param>
+    /// <param name="successful">True when it ended well.</param>
+    public void Observe(string id, bool finished, bool successful)
     {
         lock (_gate)
         {
-            if (!_jobs.TryGetValue(job.JobId, out var node))
+            if (!_jobs.TryGetValue(id, out var node))
             {
                 return;
             }
 
             var submission = node.Value;
             var age = _now() - submission.SubmittedAt;
-            if (!job.IsFinished)
+            if (!finished)
             {
                 submission.SeenUnfinishedAt = age;
                 return;
             }
 
-            _jobs.Remove(job.JobId);
+            _jobs.Remove(id);
             _order.Remove(node);
 
             // Only a success times its action (a failure may end early). Without an unfinished sighting the job took
             // at most its age, which says something only when a wait begun before the expected end put the poll there
             // (the jobs got faster), not when someone waited for the job long after it ended.
-            if (!job.IsSuccessful || (submission.SeenUnfinishedAt is null && !submission.AwaitedEarly))
+            if (!successful || (submission.SeenUnfinishedAt is null && !submission.AwaitedEarly))
             {
                 return;
             }

@@ -22,7 +22,15 @@ public sealed partial class QingCloudClient
     public async Task<IReadOnlyList<string>> AllocateEipsAsync(EipSpec spec, CancellationToken cancellationToken = default)
     {
         var reply = await InvokeAsync("AllocateEips", spec.ToParameters(), QingCloudCallOptions.NonIdempotent, cancellationToken).ConfigureAwait(false);
-        return ReadStringList(reply, "eips", "AllocateEips");
+        var ids = ReadStringList(reply, "eips", "AllocateEips");
+
+        // Their way to "available" is timed like a job's (WaitForEipsAsync).
+        foreach (var id in ids)
+        {
+            Context.JobDurations.Submitted(id, "AllocateEips");
+        }
+
+        return ids;
     }
 
     /// <summary>DescribeEips, all pages. QingCloud answers an error for an unknown id.</summary>

@@ -74,7 +74,7 @@ public sealed partial class QingCloudClient
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The EIPs as last described.</returns>
     public Task<IReadOnlyList<Eip>> WaitForEipsAsync(IEnumerable<string> eipIds, string? targetStatus = "available", WaitOptions? options = null, CancellationToken cancellationToken = default) =>
-        WaitForStatusAsync("EIP", eipIds, null, EipPoller, e => e.EipId, e => e.Status, e => e.TransitionStatus, targetStatus, options, cancellationToken);
+        WaitForStatusAsync("EIP", eipIds, null, EipPoller, e => e.EipId, e => e.Status, e => e.TransitionStatus, targetStatus, options, cancellationToken, Context.JobDurations);
 
     /// <summary>
     /// Like <see cref="WaitForEipsAsync(IEnumerable{string}, string?, WaitOptions?, CancellationToken)"/>, starting from EIPs
@@ -87,7 +87,7 @@ public sealed partial class QingCloudClient
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The EIPs as last described.</returns>
     public Task<IReadOnlyList<Eip>> WaitForEipsAsync(IReadOnlyList<Eip> described, string? targetStatus = "available", WaitOptions? options = null, CancellationToken cancellationToken = default) =>
-        WaitForStatusAsync("EIP", described.Select(e => e.EipId), described, EipPoller, e => e.EipId, e => e.Status, e => e.TransitionStatus, targetStatus, options, cancellationToken);
+        WaitForStatusAsync("EIP", described.Select(e => e.EipId), described, EipPoller, e => e.EipId, e => e.Status, e => e.TransitionStatus, targetStatus, options, cancellationToken, Context.JobDurations);
 
     /// <summary>Waits until each instance is idle and, when given, in the target status (<c>running</c> or <c>stopped</c>).</summary>
     /// <param name="instanceIds">The instances.</param>
@@ -150,7 +150,8 @@ public sealed partial class QingCloudClient
         Func<T, string?> transitionOf,
         string? targetStatus,
         WaitOptions? options,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        JobDurations? timing = null)
     {
         var ids = resourceIds.Distinct(StringComparer.Ordinal).ToList();
         var targetIsGone = targetStatus is not null && Array.IndexOf(GoneStatuses, targetStatus) >= 0;
@@ -197,11 +198,19 @@ public sealed partial class QingCloudClient
             return described;
         }
 
+        // Resources a timed action is bringing up (EIPs after AllocateEips) are polled like its jobs (JobDurations).
         options ??= new WaitOptions();
-        using var subscription = poller.Subscribe(ids, options, pollNow: described is null);
+        timing = targetStatus is null || targetIsGone ? null : timing;
+        using var subscription = poller.Subscribe(ids, options, pollNow: described is null, timing?.Expect(ids, guess: false));
         async Task<IReadOnlyList<T>> NextAsync(CancellationToken ct)
         {
             var found = await subscription.NextAsync(ct).ConfigureAwait(false);
+            foreach (var item in found.Values)
+            {
+                var reached = string.IsNullOrEmpty(transitionOf(item)) && statusOf(item) == targetStatus;
+                timing?.Observe(idOf(item), reached || Array.IndexOf(GoneStatuses, statusOf(item)) >= 0, reached);
+            }
+
             return ids.Where(found.ContainsKey).Select(id => found[id]).ToList();
         }
 

@@ -63,6 +63,28 @@ public sealed class JobDurationTests
     }
 
     [Fact]
+    public async Task AnEipAllocatedAfterAnotherIsPolledFromNearWhenTheFirstBecameAvailable()
+    {
+        await using var emulator = await EmulatorScope.StartAsync(o => o.JobLatencyMs = 1000);
+        var client = emulator.Client();
+
+        // The first EIP is held pending through six polls (one at once, five 250 ms or more apart): at least 1.25 s.
+        await emulator.HoldJobsAsync();
+        var mark = emulator.LastSequence;
+        var wait = client.WaitForEipsAsync(await client.AllocateEipsAsync(new EipSpec { Name = "first" }), "available");
+        await emulator.RequestsOnceAsync("DescribeEips", 6, mark);
+        await emulator.ReleaseJobsAsync();
+        await wait;
+
+        // The second (pending for 1 s) is polled at once, then no sooner than 0.85 × 1.25 s: where cold polling asks
+        // five or six times, this asks two or three.
+        mark = emulator.LastSequence;
+        var second = await client.AllocateEipsAsync(new EipSpec { Name = "second" });
+        Assert.Equal("available", (await client.WaitForEipsAsync(second, "available")).Single().Status);
+        Assert.InRange(emulator.Requests("DescribeEips").Count(r => r.Sequence > mark), 1, 3);
+    }
+
+    [Fact]
     public async Task AfterLearningFailuresTimeoutsAndCancellationBehaveAsBefore()
     {
         await using var emulator = await EmulatorScope.StartAsync(o => o.JobLatencyMs = 400);
