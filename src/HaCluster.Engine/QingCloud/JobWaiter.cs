@@ -1,5 +1,6 @@
 // Copyright (c) HaCluster contributors. MIT License.
-// Waits for QingCloud jobs on the client's shared DescribeJobs poll, short first interval, backing off.
+// Waits for QingCloud jobs on the client's shared DescribeJobs poll: short first interval backing off, or, for jobs of an
+// action this context has timed, first near the expected end.
 
 using System;
 using System.Collections.Generic;
@@ -15,7 +16,9 @@ namespace HaCluster.Engine.QingCloud;
 /// <summary>
 /// Waits until jobs finish. Every poll is the client's shared DescribeJobs tick (<see cref="SharedPoller{T}"/>): one
 /// DescribeJobs naming the unfinished jobs of every concurrent wait on the client (in calls of at most 100 ids), so
-/// six concurrent waits cost what one does. A failed job fails only the wait that asked for it. <c>successful</c> ends a job well; <c>failed</c> and <c>done with failure</c> end it badly and raise
+/// six concurrent waits cost what one does. Jobs this context submitted, of an action it has timed before
+/// (<see cref="JobDurations"/>), are first polled near their expected end (<see cref="PollCadence"/>); the timeout still
+/// counts from the wait's start. A failed job fails only the wait that asked for it. <c>successful</c> ends a job well; <c>failed</c> and <c>done with failure</c> end it badly and raise
 /// <see cref="QingCloudJobFailedException"/> (ErrorId <c>QingCloudJobFailed</c>, carrying the job id) unless
 /// <see cref="WaitOptions.ReturnFailedJobs"/> is set. Progress goes to the client's observer.
 /// </summary>
@@ -46,9 +49,20 @@ public sealed class JobWaiter
 
         var activity = ids.Count == 1 ? $"Waiting for QingCloud job {ids[0]}" : $"Waiting for {ids.Count} QingCloud jobs";
         var clock = Stopwatch.StartNew();
-        using var subscription = _client.JobPoller.Subscribe(ids, options, pollNow: false);
+        var durations = _client.Context.JobDurations;
+        var expectation = durations.Expect(ids);
+        using var subscription = _client.JobPoller.Subscribe(ids, options, pollNow: false, expectation);
         try
         {
+            if (expectation is not null)
+            {
+                // The first poll may be far off: say so now rather than leave the progress bar empty until then.
+                var remaining = expectation.Duration - expectation.Age;
+                var status = string.Format(CultureInfo.InvariantCulture, "expected to finish in about {0:0} s ({1})", Math.Max(0, remaining.TotalSeconds), expectation.Learned ? "earlier jobs of the same action" : "a guess from other actions");
+                _client.Observer.Verbose($"QingCloud {string.Join(", ", ids)}: {status}; first poll near that time.");
+                _client.Observer.Progress(new OperationProgress(options.ActivityId, activity, status) { ParentActivityId = options.ParentActivityId, PercentComplete = 0 });
+            }
+
             while (true)
             {
                 var pending = subscription.Ids;
@@ -60,6 +74,7 @@ public sealed class JobWaiter
                         throw new HaClusterException("QingCloudJobNotFound", FailureKind.ObjectNotFound, $"QingCloud has no job {id}.", id);
                     }
 
+                    durations.Observe(job);
                     if (job.IsFinished)
                     {
                         finished[id] = job;

@@ -92,7 +92,15 @@ public sealed partial class QingCloudClient
         deadline.CancelAfter(_options.CallBound(callOptions));
         try
         {
-            return await pipeline.ExecuteAsync(async token => await SendOnceAsync(call, token).ConfigureAwait(false), deadline.Token).ConfigureAwait(false);
+            var reply = await pipeline.ExecuteAsync(async token => await SendOnceAsync(call, token).ConfigureAwait(false), deadline.Token).ConfigureAwait(false);
+
+            // Every job this context starts is timed from here, whichever wrapper or service made the call.
+            if (reply.ValueKind == JsonValueKind.Object && reply.TryGetProperty("job_id", out var job) && job.ValueKind == JsonValueKind.String && job.GetString() is { Length: > 0 } jobId)
+            {
+                Context.JobDurations.Submitted(jobId, action);
+            }
+
+            return reply;
         }
         catch (QingCloudApiException ex) when (call.MayHaveSucceededEarlier && ex.RetCode is 1400 or 2100 or 2110)
         {

@@ -76,6 +76,12 @@ public sealed class QingCloudContext
     /// <summary>Where the credentials came from: <c>Parameters</c>, <c>Profile &lt;path&gt;</c> or <c>Environment</c>.</summary>
     public string Source { get; }
 
+    /// <summary>
+    /// How long this context's jobs of each action took (see <see cref="QingCloud.JobDurations"/>): shared by every client
+    /// made with the context, so it outlives one cmdlet call. Internal, so it is never formatted or serialised.
+    /// </summary>
+    internal JobDurations JobDurations { get; } = new();
+
     /// <summary>The literal request path that is signed, e.g. <c>/iaas/</c>.</summary>
     public string ApiPath => Endpoint.AbsolutePath;
 

@@ -17,8 +17,8 @@ namespace HaCluster.Engine.QingCloud;
 /// poll loop. A wait subscribes its ids; a tick describes the ids of every subscriber at once (at most
 /// <see cref="QingCloudClient.PageSize"/> ids per call, so DescribeJobs' <c>jobs.N</c> and <c>limit</c> stay inside the
 /// documented maximum of 100) and hands each subscriber the items it asked for. The next tick comes when the most
-/// impatient subscriber wants it: each keeps its own cadence (<see cref="WaitOptions.NextInterval"/>, a fraction of
-/// the time it has waited), and a tick serves the others early for free. Cancelling one wait only unsubscribes it;
+/// impatient subscriber wants it: each keeps its own cadence (<see cref="PollCadence"/>, a fraction of the time it has
+/// waited, for jobs timed before from near their expected end), and a tick serves the others early for free. Cancelling one wait only unsubscribes it;
 /// the call in flight is cancelled only when its last subscriber has gone.
 /// </summary>
 /// <typeparam name="T">The resource type.</typeparam>
@@ -49,13 +49,15 @@ internal sealed class SharedPoller<T>
     /// <param name="ids">The ids to describe for it.</param>
     /// <param name="options">Its cadence.</param>
     /// <param name="pollNow">True to be served by the next tick at once; false to wait <see cref="WaitOptions.FirstInterval"/> first.</param>
+    /// <param name="expectation">For jobs timed before: when they should end (see <see cref="PollCadence"/>); null polls as if nothing were known.</param>
     /// <returns>The subscription.</returns>
-    public Subscription Subscribe(IEnumerable<string> ids, WaitOptions options, bool pollNow)
+    public Subscription Subscribe(IEnumerable<string> ids, WaitOptions options, bool pollNow, JobExpectation? expectation = null)
     {
         lock (_gate)
         {
             var now = _clock.Elapsed;
-            var subscription = new Subscription(this, ids, options, now, pollNow ? now : now + options.FirstInterval);
+            var cadence = new PollCadence(options, now, expectation);
+            var subscription = new Subscription(this, ids, cadence, cadence.First(now, pollNow));
             _subscriptions.Add(subscription);
             _wake.TrySetResult(true);
             if (!_running)
@@ -205,19 +207,17 @@ internal sealed class SharedPoller<T>
     internal sealed class Subscription : IDisposable
     {
         private readonly SharedPoller<T> _owner;
-        private readonly WaitOptions _options;
-        private readonly TimeSpan _start;
+        private readonly PollCadence _cadence;
         private readonly object _gate = new();
         private IReadOnlyList<string> _ids;
         private IReadOnlyDictionary<string, T>? _latest;
         private Exception? _failure;
         private TaskCompletionSource<bool> _signal = NewSignal();
 
-        internal Subscription(SharedPoller<T> owner, IEnumerable<string> ids, WaitOptions options, TimeSpan start, TimeSpan due)
+        internal Subscription(SharedPoller<T> owner, IEnumerable<string> ids, PollCadence cadence, TimeSpan due)
         {
             _owner = owner;
-            _options = options;
-            _start = start;
+            _cadence = cadence;
             _ids = ids.Distinct(StringComparer.Ordinal).ToList();
             Due = due;
         }
@@ -320,6 +320,6 @@ internal sealed class SharedPoller<T>
             }
         }
 
-        internal void ScheduleAfterTick(TimeSpan now) => Due = now + _options.NextInterval(now - _start);
+        internal void ScheduleAfterTick(TimeSpan now) => Due = _cadence.After(now);
     }
 }

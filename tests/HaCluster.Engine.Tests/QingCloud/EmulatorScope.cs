@@ -5,6 +5,8 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net.Http;
+using System.Threading;
 using System.Threading.Tasks;
 using HaCluster.Emulator;
 using HaCluster.Engine.Common;
@@ -56,7 +58,47 @@ internal sealed class EmulatorScope : IAsyncDisposable
     /// <summary>The logged requests of one action.</summary>
     public List<EmulatorRequest> Requests(string action) => Server.GetRequests().Where(r => r.Action == action).ToList();
 
+    /// <summary>The sequence number of the last logged request (0 when none): a mark for "requests after this".</summary>
+    public long LastSequence => Server.GetRequests().Select(r => r.Sequence).DefaultIfEmpty(0).Max();
+
+    /// <summary>The values of a request's list parameter, e.g. <c>jobs.1</c>, <c>jobs.2</c>, … for <c>jobs</c>.</summary>
+    public static List<string> Named(EmulatorRequest request, string list) =>
+        request.Parameters.Where(p => p.Key.StartsWith(list + ".", StringComparison.Ordinal)).Select(p => p.Value).ToList();
+
+    /// <summary>The requests of an action once there are at least <paramref name="count"/> after <paramref name="since"/> (the log is read, nothing is timed).</summary>
+    public Task<List<EmulatorRequest>> RequestsOnceAsync(string action, int count, long since = 0) =>
+        RequestsOnceAsync(action, requests => requests.Count >= count, since);
+
+    /// <summary>The requests of an action after <paramref name="since"/>, once <paramref name="enough"/> holds for them.</summary>
+    public async Task<List<EmulatorRequest>> RequestsOnceAsync(string action, Func<List<EmulatorRequest>, bool> enough, long since = 0)
+    {
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var requests = Server.GetRequests().Where(r => r.Action == action && r.Sequence > since).ToList();
+            if (enough(requests))
+            {
+                return requests;
+            }
+
+            await Task.Delay(20, patience.Token);
+        }
+    }
+
+    /// <summary>Holds every job before its effect (POST /_emulator/jobs/hold), so "unfinished" is certain.</summary>
+    public Task HoldJobsAsync() => PostAsync("_emulator/jobs/hold");
+
+    /// <summary>Lets held jobs finish.</summary>
+    public Task ReleaseJobsAsync() => PostAsync("_emulator/jobs/release");
+
     public ValueTask DisposeAsync() => Server.DisposeAsync();
+
+    private async Task PostAsync(string path)
+    {
+        using var http = new HttpClient();
+        using var reply = await http.PostAsync(new Uri(Server.BaseAddress, path), null);
+        reply.EnsureSuccessStatusCode();
+    }
 }
 
 /// <summary>Collects what the engine narrates (an observer implementation, not a stand-in for engine code).</summary>

@@ -5,7 +5,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using HaCluster.Emulator;
@@ -23,16 +22,16 @@ public sealed class SharedPollerTests
     {
         await using var emulator = await EmulatorScope.StartAsync();
         var client = emulator.Client();
-        await HoldJobsAsync(emulator);
+        await emulator.HoldJobsAsync();
         var jobs = await StopEachAsync(client, Nodes);
 
         var waits = jobs.Select(j => client.WaitForJobsAsync(new[] { j })).ToList();
-        var whileHeld = await RequestsOnceAsync(emulator, "DescribeJobs", 3);
-        await ReleaseJobsAsync(emulator);
+        var whileHeld = await emulator.RequestsOnceAsync("DescribeJobs", 3);
+        await emulator.ReleaseJobsAsync();
         var done = await Task.WhenAll(waits);
 
         Assert.All(done, d => Assert.Equal("successful", d.Single().Status));
-        Assert.All(whileHeld, r => Assert.Equal(jobs.OrderBy(j => j), Named(r, "jobs").OrderBy(j => j)));
+        Assert.All(whileHeld, r => Assert.Equal(jobs.OrderBy(j => j), EmulatorScope.Named(r, "jobs").OrderBy(j => j)));
     }
 
     [Fact]
@@ -40,7 +39,7 @@ public sealed class SharedPollerTests
     {
         await using var emulator = await EmulatorScope.StartAsync();
         var client = emulator.Client();
-        await HoldJobsAsync(emulator);
+        await emulator.HoldJobsAsync();
         var ids = new List<string>();
         foreach (var name in new[] { "lb-a", "lb-b" })
         {
@@ -48,14 +47,14 @@ public sealed class SharedPollerTests
         }
 
         var waits = ids.Select(id => client.WaitForLoadBalancersAsync(new[] { id }, "active")).ToList();
-        var whileHeld = (await RequestsOnceAsync(emulator, "DescribeLoadBalancers", 3)).Where(r => Named(r, "loadbalancers").Count > 0).ToList();
-        await ReleaseJobsAsync(emulator);
+        var whileHeld = (await emulator.RequestsOnceAsync("DescribeLoadBalancers", 3)).Where(r => EmulatorScope.Named(r, "loadbalancers").Count > 0).ToList();
+        await emulator.ReleaseJobsAsync();
         var done = await Task.WhenAll(waits);
 
         Assert.All(done, d => Assert.Equal("active", d.Single().Status));
         // The first tick may come before the second wait has subscribed (a resource wait polls at once); every later one serves both.
         Assert.NotEmpty(whileHeld.Skip(1));
-        Assert.All(whileHeld.Skip(1), r => Assert.Equal(ids.OrderBy(i => i), Named(r, "loadbalancers").OrderBy(i => i)));
+        Assert.All(whileHeld.Skip(1), r => Assert.Equal(ids.OrderBy(i => i), EmulatorScope.Named(r, "loadbalancers").OrderBy(i => i)));
     }
 
     [Fact]
@@ -63,7 +62,7 @@ public sealed class SharedPollerTests
     {
         await using var emulator = await EmulatorScope.StartAsync();
         var client = emulator.Client();
-        await HoldJobsAsync(emulator);
+        await emulator.HoldJobsAsync();
         emulator.Server.Options.Faults.FailedJobRate = 1.0;
         var failing = await client.StopInstancesAsync(new[] { Nodes[0] });
         emulator.Server.Options.Faults.FailedJobRate = 0;
@@ -71,14 +70,14 @@ public sealed class SharedPollerTests
 
         var failingWait = client.WaitForJobsAsync(new[] { failing });
         var fineWaits = fine.Select(j => client.WaitForJobsAsync(new[] { j })).ToList();
-        var whileHeld = await RequestsOnceAsync(emulator, "DescribeJobs", 1);
-        await ReleaseJobsAsync(emulator);
+        var whileHeld = await emulator.RequestsOnceAsync("DescribeJobs", 1);
+        await emulator.ReleaseJobsAsync();
 
         var ex = await Assert.ThrowsAsync<QingCloudJobFailedException>(() => failingWait);
         Assert.Equal(failing, ex.JobId);
         Assert.All(await Task.WhenAll(fineWaits), d => Assert.Equal("successful", d.Single().Status));
-        Assert.Contains(failing, Named(whileHeld[0], "jobs"));
-        Assert.Contains(fine[0], Named(whileHeld[0], "jobs"));
+        Assert.Contains(failing, EmulatorScope.Named(whileHeld[0], "jobs"));
+        Assert.Contains(fine[0], EmulatorScope.Named(whileHeld[0], "jobs"));
     }
 
     [Fact]
@@ -86,21 +85,21 @@ public sealed class SharedPollerTests
     {
         await using var emulator = await EmulatorScope.StartAsync();
         var client = emulator.Client();
-        await HoldJobsAsync(emulator);
+        await emulator.HoldJobsAsync();
         var jobs = await StopEachAsync(client, Nodes);
         using var cancel = new CancellationTokenSource();
 
         var cancelled = client.WaitForJobsAsync(new[] { jobs[0] }, cancellationToken: cancel.Token);
         var others = jobs.Skip(1).Select(j => client.WaitForJobsAsync(new[] { j })).ToList();
-        await RequestsOnceAsync(emulator, "DescribeJobs", 1);
+        await emulator.RequestsOnceAsync("DescribeJobs", 1);
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         var mark = emulator.Server.GetRequests().Max(r => r.Sequence);
-        var after = await RequestsOnceAsync(emulator, "DescribeJobs", 1, mark);
-        await ReleaseJobsAsync(emulator);
+        var after = await emulator.RequestsOnceAsync("DescribeJobs", 1, mark);
+        await emulator.ReleaseJobsAsync();
 
         Assert.All(await Task.WhenAll(others), d => Assert.Equal("successful", d.Single().Status));
-        Assert.Equal(jobs.Skip(1).OrderBy(j => j), Named(after[0], "jobs").OrderBy(j => j));
+        Assert.Equal(jobs.Skip(1).OrderBy(j => j), EmulatorScope.Named(after[0], "jobs").OrderBy(j => j));
     }
 
     [Fact]
@@ -109,7 +108,7 @@ public sealed class SharedPollerTests
         await using var emulator = await EmulatorScope.StartAsync();
         var client = emulator.Client();
         var group = await client.CreateSecurityGroupAsync("many-jobs");
-        await HoldJobsAsync(emulator);
+        await emulator.HoldJobsAsync();
         var jobs = new List<string>();
         for (var i = 0; i < 150; i++)
         {
@@ -117,21 +116,18 @@ public sealed class SharedPollerTests
         }
 
         var waits = jobs.Chunk(50).Select(chunk => client.WaitForJobsAsync(chunk)).ToList();
-        var whileHeld = await RequestsOnceAsync(emulator, "DescribeJobs", 4);
-        await ReleaseJobsAsync(emulator);
+        var whileHeld = await emulator.RequestsOnceAsync("DescribeJobs", 4);
+        await emulator.ReleaseJobsAsync();
         await Task.WhenAll(waits);
 
         // DescribeJobs takes at most 100 (reference §3.2): each tick is two calls, 100 ids and 50, together all 150.
-        Assert.All(whileHeld, r => Assert.InRange(Named(r, "jobs").Count, 1, QingCloudClient.PageSize));
+        Assert.All(whileHeld, r => Assert.InRange(EmulatorScope.Named(r, "jobs").Count, 1, QingCloudClient.PageSize));
         Assert.All(whileHeld, r => Assert.InRange(int.Parse(r.Parameters["limit"], System.Globalization.CultureInfo.InvariantCulture), 1, QingCloudClient.PageSize));
         foreach (var tick in whileHeld.Take(4).Chunk(2))
         {
-            Assert.Equal(jobs.OrderBy(j => j), tick.SelectMany(r => Named(r, "jobs")).OrderBy(j => j));
+            Assert.Equal(jobs.OrderBy(j => j), tick.SelectMany(r => EmulatorScope.Named(r, "jobs")).OrderBy(j => j));
         }
     }
-
-    private static List<string> Named(EmulatorRequest request, string list) =>
-        request.Parameters.Where(p => p.Key.StartsWith(list + ".", StringComparison.Ordinal)).Select(p => p.Value).ToList();
 
     private static async Task<List<string>> StopEachAsync(QingCloudClient client, IEnumerable<string> instances)
     {
@@ -142,32 +138,5 @@ public sealed class SharedPollerTests
         }
 
         return jobs;
-    }
-
-    // The requests of an action once there are at least `count` after `since` (the log is read, nothing is timed).
-    private static async Task<List<EmulatorRequest>> RequestsOnceAsync(EmulatorScope emulator, string action, int count, long since = 0)
-    {
-        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            var requests = emulator.Server.GetRequests().Where(r => r.Action == action && r.Sequence > since).ToList();
-            if (requests.Count >= count)
-            {
-                return requests;
-            }
-
-            await Task.Delay(20, patience.Token);
-        }
-    }
-
-    private static Task HoldJobsAsync(EmulatorScope emulator) => PostAsync(emulator, "_emulator/jobs/hold");
-
-    private static Task ReleaseJobsAsync(EmulatorScope emulator) => PostAsync(emulator, "_emulator/jobs/release");
-
-    private static async Task PostAsync(EmulatorScope emulator, string path)
-    {
-        using var http = new HttpClient();
-        using var reply = await http.PostAsync(new Uri(emulator.Server.BaseAddress, path), null);
-        reply.EnsureSuccessStatusCode();
     }
 }
