@@ -151,7 +151,16 @@ Describe 'New-HaCluster and KubeSphere' {
         $Ks4 | Should -Not -BeNullOrEmpty -Because 'the previous test built the cluster'
         # The explicit parameter set checks KubeSphere only when told it is installed, as the cluster object tells it.
         $explicit = @{ InternalLoadBalancer = $Ks4.InternalLoadBalancer; ExternalLoadBalancer = $Ks4.ExternalLoadBalancer; ControlPlane = $Ks4.ControlPlane; KnownHostsPath = $KnownHosts } + $Login
-        @(Test-HaCluster @explicit | Where-Object Name -EQ 'KubeSphereRollout') | Should -BeNullOrEmpty -Because 'without the switch KubeSphere is not checked'
+        $plain = @(Test-HaCluster @explicit)
+        @($plain | Where-Object Name -EQ 'KubeSphereRollout') | Should -BeNullOrEmpty -Because 'without the switch KubeSphere is not checked'
+        # The console listens on 30881 here: the explicit parameters probe 30880 unless told the cluster's NodePort.
+        ($plain | Where-Object Name -EQ 'ConsoleViaEip').Passed | Should -BeFalse
+        $onPort = @(Test-HaCluster @explicit -ConsoleNodePort 30881)
+        ($onPort | Where-Object Name -EQ 'ConsoleViaEip').Passed | Should -BeTrue
+        ($onPort | Where-Object Name -EQ 'ConsoleViaEip').Target | Should -BeLike '*:30881/'
+        $err = { Test-HaCluster @explicit -ConsoleNodePort 80 } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'KubeSphereOptionInvalid,HaCluster.Commands.TestHaClusterCommand'
+        $err.TargetObject | Should -Be 80
         $rollout = @(Test-HaCluster @explicit -KubeSphereHighAvailability | Where-Object Name -EQ 'KubeSphereRollout')
         $rollout.Target | Should -Be 'ks-apiserver', 'ks-console', 'ks-controller-manager'
         $rollout.Passed | Should -Be $true, $true, $true

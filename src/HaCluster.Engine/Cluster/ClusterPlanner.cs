@@ -215,7 +215,7 @@ public static class ClusterPlanner
         foreach (var (section, lbName, port, nodes) in new[]
         {
             (plan.ExistingState?.Internal, ClusterNames.InternalLoadBalancer(plan.Name), ClusterNames.ApiPort, plan.ControlPlane),
-            (plan.ExistingState?.External, ClusterNames.ExternalLoadBalancer(plan.Name), ClusterNames.ConsolePort, plan.Nodes),
+            (plan.ExistingState?.External, ClusterNames.ExternalLoadBalancer(plan.Name), plan.Request.ConsoleNodePort, plan.Nodes),
         })
         {
             var lbId = section?.LoadBalancerId;

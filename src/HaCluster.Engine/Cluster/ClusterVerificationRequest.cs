@@ -115,6 +115,8 @@ public sealed class ClusterVerificationRequest
             throw new HaClusterException("HaClusterLoadBalancerMissing", FailureKind.InvalidArgument, $"The {which} load balancer is not given; both the internal (API) and the external (console) load balancer are checked.", which);
         }
 
+        KubeSphere.KubeSphereInstallOptions.CheckConsoleNodePort(ConsolePort);
+
         if (ControlPlane is null || ControlPlane.Count == 0 || ControlPlane.Any(h => h is null))
         {
             throw new HaClusterException("HaClusterNoControlPlane", FailureKind.InvalidArgument, "No control-plane hosts are given; the API, node and failover checks need them.", null);

@@ -191,10 +191,7 @@ public sealed class KubeSphereInstallOptions
             throw Invalid($"-ImageRegistry '{registry}' is not a registry host (host[:port][/path], e.g. hub.kubesphere.com.cn).", registry);
         }
 
-        if (ConsoleNodePort < 30000 || ConsoleNodePort > 32767)
-        {
-            throw Invalid($"-ConsoleNodePort {ConsoleNodePort.ToString(CultureInfo.InvariantCulture)} is outside Kubernetes' NodePort range 30000-32767.", ConsoleNodePort);
-        }
+        CheckConsoleNodePort(ConsoleNodePort);
 
         if (Timeout <= TimeSpan.Zero)
         {
@@ -324,6 +321,17 @@ public sealed class KubeSphereInstallOptions
         string s when Regex.IsMatch(s, "^[A-Za-z_][A-Za-z0-9_-]*$") && s is not ("true" or "false" or "null" or "yes" or "no" or "on" or "off") => s,
         _ => System.Text.Json.JsonSerializer.Serialize(Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty),
     };
+
+    /// <summary>Refuses a console port outside Kubernetes' NodePort range (the one home of that rule).</summary>
+    /// <param name="port">The port.</param>
+    /// <exception cref="HaClusterException"><see cref="KubeSphereErrorIds.OptionInvalid"/>.</exception>
+    public static void CheckConsoleNodePort(int port)
+    {
+        if (port < 30000 || port > 32767)
+        {
+            throw Invalid($"-ConsoleNodePort {port.ToString(CultureInfo.InvariantCulture)} is outside Kubernetes' NodePort range 30000-32767.", port);
+        }
+    }
 
     private static HaClusterException Invalid(string message, object? target) => new(KubeSphereErrorIds.OptionInvalid, FailureKind.InvalidArgument, message, target);
 }

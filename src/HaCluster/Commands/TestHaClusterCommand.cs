@@ -68,6 +68,13 @@ public sealed class TestHaClusterCommand : QcCmdlet
     [Parameter(ParameterSetName = ExplicitSet)]
     public SwitchParameter KubeSphereHighAvailability { get; set; }
 
+    /// <summary>
+    /// The console's NodePort, where the external listener forwards (30000-32767, default 30880; New-HaCluster
+    /// -ConsoleNodePort). A cluster object carries it in its ConsoleUrl.
+    /// </summary>
+    [Parameter(ParameterSetName = ExplicitSet)]
+    public int ConsoleNodePort { get; set; } = ClusterNames.ConsolePort;
+
     /// <summary>SSH user and password for every host, instead of each host's own login.</summary>
     [Parameter]
     [Credential]
@@ -131,6 +138,7 @@ public sealed class TestHaClusterCommand : QcCmdlet
                 Workers = Worker,
                 Etcd = Etcd,
                 KubeSphereHighAvailability = IsBound(nameof(KubeSphereHighAvailability)) ? KubeSphereHighAvailability.IsPresent : null,
+                ConsolePort = ConsoleNodePort,
             };
             Configure(request);
             request.Validate();

@@ -112,6 +112,23 @@ public sealed class ClusterBuilderTests : IDisposable
         Assert.Equal(1, log.Skip(lastUpdate + 1).Count(r => r.Action == "DescribeLoadBalancers"));
     }
 
+    [Fact]
+    public async Task ARerunOnAnotherConsolePortSeesTheClustersOwnBackendsAsItsOwn()
+    {
+        await using var cloud = await EmulatorScope.StartAsync();
+        var client = cloud.Client();
+        var request = Request("port");
+        request.ConsoleNodePort = 30881;
+        await BuildAsync(client, request);
+
+        // The external listener's backends listen on -ConsoleNodePort: the plan of a re-run (what -WhatIf shows) does
+        // not list them as backends that are not cluster nodes.
+        var again = Request("port");
+        again.ConsoleNodePort = 30881;
+        var plan = await ClusterPlanner.PlanAsync(again, client);
+        Assert.Empty(plan.ExtraBackends);
+    }
+
     [Theory]
     [InlineData("CreateLoadBalancer")]
     [InlineData("AllocateEips")]
