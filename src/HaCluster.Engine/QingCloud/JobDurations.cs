@@ -108,7 +108,9 @@ internal sealed class JobDurations
                 else if (RunningAtLeast(job.Action) is { } running)
                 {
                     // Not timed yet, but a job of the same action is still running: the new one should take as long.
+                    // Only a partial bound (possibly a tiny one), so after it the wait keeps today's fraction.
                     ends.Add(job.SubmittedAt + running);
+                    learned = false;
                 }
                 else if (prior is { } guessed)
                 {

@@ -58,7 +58,7 @@ public sealed class JobWaiter
             {
                 // The first poll may be far off: say so now rather than leave the progress bar empty until then.
                 var remaining = expectation.Duration - expectation.Age;
-                var status = string.Format(CultureInfo.InvariantCulture, "expected to finish in about {0:0} s ({1})", Math.Max(0, remaining.TotalSeconds), expectation.Learned ? "earlier jobs of the same action" : "a guess from other actions");
+                var status = string.Format(CultureInfo.InvariantCulture, "expected to finish in about {0:0} s, going by this session's jobs so far", Math.Max(0, remaining.TotalSeconds));
                 _client.Observer.Verbose($"QingCloud {string.Join(", ", ids)}: {status}; first poll near that time.");
                 _client.Observer.Progress(new OperationProgress(options.ActivityId, activity, status) { ParentActivityId = options.ParentActivityId, PercentComplete = 0 });
             }
