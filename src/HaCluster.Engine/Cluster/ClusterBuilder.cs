@@ -47,6 +47,7 @@ public sealed partial class ClusterBuilder
         progress.Start();
         IReadOnlyList<HaCheckResult> checks = Array.Empty<HaCheckResult>();
         IReadOnlyList<LoadBalancer>? applied = null;
+        var createdBoth = false;
         try
         {
             if (request.UsesHelm && !request.SkipInstall && !store.IsCompleted(ClusterStepIds.KubeSphere))
@@ -72,6 +73,7 @@ public sealed partial class ClusterBuilder
             var externalPath = new LoadBalancerPath(_client, store, plan, external: true, tagId, progress.Child(ExternalBarId, "External load balancer " + ClusterNames.ExternalLoadBalancer(plan.Name), 6));
             Observer.Verbose("Building the internal and the external load balancer paths concurrently.");
             applied = await Task.WhenAll(internalPath.RunAsync(cancellationToken), externalPath.RunAsync(cancellationToken)).ConfigureAwait(false);
+            createdBoth = internalPath.CreatedLoadBalancer && externalPath.CreatedLoadBalancer;
 
             if (!request.SkipInstall)
             {
@@ -84,9 +86,11 @@ public sealed partial class ClusterBuilder
             progress.Complete();
         }
 
-        // Without the install the load balancers were described a moment ago, right after their update.
+        // Without the install the load balancers were described a moment ago, right after their update, and when this run
+        // created both, their backends are the ones it added (read in one call).
         var described = request.SkipInstall ? applied : null;
-        var info = await ClusterReader.ReadAsync(store.State, request.StatePath, _client, plan.Nodes.Select(n => n.Host).ToList(), described, cancellationToken).ConfigureAwait(false);
+        var ownBackends = described is not null && createdBoth ? store.State.Internal.BackendIds.Concat(store.State.External.BackendIds).ToList() : null;
+        var info = await ClusterReader.ReadAsync(store.State, request.StatePath, _client, plan.Nodes.Select(n => n.Host).ToList(), described, ownBackends, cancellationToken).ConfigureAwait(false);
         info.Checks = checks;
         return info;
     }

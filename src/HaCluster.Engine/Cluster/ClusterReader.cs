@@ -27,9 +27,10 @@ public static class ClusterReader
     /// <param name="client">QingCloud (Describe calls only).</param>
     /// <param name="hosts">The hosts with credentials (New-HaCluster), or null to rebuild them from the state (no credentials).</param>
     /// <param name="described">The load balancers as the caller described them a moment ago (New-HaCluster right after applying them), or null to describe them.</param>
+    /// <param name="ownBackendIds">Every backend of those load balancers, when the caller created them and added these (read in one call), or null to list each load balancer's backends.</param>
     /// <param name="cancellationToken">Cancels the calls.</param>
     /// <returns>The cluster.</returns>
-    public static async Task<HaClusterInfo> ReadAsync(ClusterState state, string statePath, QingCloudClient client, IReadOnlyList<HaHost>? hosts = null, IReadOnlyList<LoadBalancer>? described = null, CancellationToken cancellationToken = default)
+    public static async Task<HaClusterInfo> ReadAsync(ClusterState state, string statePath, QingCloudClient client, IReadOnlyList<HaHost>? hosts = null, IReadOnlyList<LoadBalancer>? described = null, IReadOnlyList<string>? ownBackendIds = null, CancellationToken cancellationToken = default)
     {
         var lbIds = new[] { state.Internal.LoadBalancerId, state.External.LoadBalancerId }.Where(id => !string.IsNullOrEmpty(id)).Select(id => id!).ToList();
         IReadOnlyList<LoadBalancer> lbs = lbIds.Count == 0
@@ -40,9 +41,20 @@ public static class ClusterReader
         var internalLb = lbs.FirstOrDefault(l => l.LoadBalancerId == state.Internal.LoadBalancerId);
         var externalLb = lbs.FirstOrDefault(l => l.LoadBalancerId == state.External.LoadBalancerId);
         var backends = new List<Backend>();
-        foreach (var lb in lbs)
+        if (ownBackendIds is { Count: > 0 })
         {
-            backends.AddRange(await client.DescribeLoadBalancerBackendsAsync(loadBalancerId: lb.LoadBalancerId, cancellationToken: cancellationToken).ConfigureAwait(false));
+            // At most a page of ids per call, as every id list the client sends.
+            for (var start = 0; start < ownBackendIds.Count; start += QingCloudClient.PageSize)
+            {
+                backends.AddRange(await client.DescribeLoadBalancerBackendsAsync(ownBackendIds.Skip(start).Take(QingCloudClient.PageSize), cancellationToken: cancellationToken).ConfigureAwait(false));
+            }
+        }
+        else
+        {
+            foreach (var lb in lbs)
+            {
+                backends.AddRange(await client.DescribeLoadBalancerBackendsAsync(loadBalancerId: lb.LoadBalancerId, cancellationToken: cancellationToken).ConfigureAwait(false));
+            }
         }
 
         var eip = await FindEipAsync(state.External.EipId, client, cancellationToken).ConfigureAwait(false);

@@ -53,6 +53,9 @@ internal sealed class LoadBalancerPath
         _wait = ClusterProgress.WaitUnder(bar, plan.Request.WaitTimeout);
     }
 
+    /// <summary>True when this run created the load balancer: its backends are exactly the ones this run added.</summary>
+    public bool CreatedLoadBalancer => _createdLoadBalancer;
+
     private string Cluster => _plan.Name;
 
     private int Port => _external ? _plan.Request.ConsoleNodePort : ClusterNames.ApiPort;
@@ -64,23 +67,28 @@ internal sealed class LoadBalancerPath
     /// <returns>The load balancer as described after its changes were applied.</returns>
     /// <remarks>
     /// The path's own security group is created first (one quick synchronous call, concurrently with the EIP
-    /// allocation), so CreateLoadBalancer can be given it; its rules are added and applied beside the load balancer's
-    /// creation, off the critical path (EIP → load balancer created → applied).
+    /// allocation), so CreateLoadBalancer can be given it; its rules are added and applied as soon as it exists, beside
+    /// the EIP's allocation and the load balancer's creation, off the critical path (EIP → load balancer created →
+    /// applied).
     /// </remarks>
     public async Task<LoadBalancer> RunAsync(CancellationToken cancellationToken)
     {
         var groupTask = EnsureSecurityGroupAsync(cancellationToken);
-        Eip? eip = null;
-        if (_external)
+        var eipTask = _external ? StepAsync<Eip?>(ClusterStepIds.Eip, "EIP", async () => await EnsureEipAsync(cancellationToken).ConfigureAwait(false)) : Task.FromResult<Eip?>(null);
+        async Task<bool> FirewallAsync()
         {
-            var eipTask = StepAsync(ClusterStepIds.Eip, "EIP", () => EnsureEipAsync(cancellationToken));
-            await Task.WhenAll(groupTask, eipTask).ConfigureAwait(false);
-            eip = eipTask.Result;
+            var groupId = await groupTask.ConfigureAwait(false);
+            return await StepAsync(FirewallStep, $"security group {GroupName}", () => EnsureFirewallAsync(groupId, cancellationToken), $"TCP {Port} from {string.Join(", ", Sources)}").ConfigureAwait(false);
         }
 
-        var groupId = await groupTask.ConfigureAwait(false);
-        var firewall = StepAsync(FirewallStep, $"security group {GroupName}", () => EnsureFirewallAsync(groupId, cancellationToken), $"TCP {Port} from {string.Join(", ", Sources)}");
-        var loadBalancer = BuildLoadBalancerAsync(eip, groupId, cancellationToken);
+        async Task<LoadBalancer> LoadBalancerAsync()
+        {
+            await Task.WhenAll(groupTask, eipTask).ConfigureAwait(false);
+            return await BuildLoadBalancerAsync(eipTask.Result, groupTask.Result, cancellationToken).ConfigureAwait(false);
+        }
+
+        var firewall = FirewallAsync();
+        var loadBalancer = LoadBalancerAsync();
         await Task.WhenAll(firewall, loadBalancer).ConfigureAwait(false);
         _bar.Complete();
         return loadBalancer.Result;

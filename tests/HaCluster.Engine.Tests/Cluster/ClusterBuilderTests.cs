@@ -107,9 +107,13 @@ public sealed class ClusterBuilderTests : IDisposable
         var lastEipRead = log.Take(createExternal).ToList().FindLastIndex(r => r.Action == "DescribeEips");
         Assert.DoesNotContain(log.Skip(lastEipRead + 1).Take(createExternal - lastEipRead - 1), r => r.Action == "DescribeEips");
         Assert.DoesNotContain(log.TakeWhile(r => r.Action != "AddSecurityGroupRules"), r => r.Action == "DescribeSecurityGroups" && !r.Parameters.ContainsKey("search_word"));
-        // After the last update only the result is read: the backends of each load balancer and the EIP.
-        Assert.Equal(new[] { "DescribeEips", "DescribeLoadBalancerBackends", "DescribeLoadBalancerBackends" }, log.Skip(lastUpdate + 1).Select(r => r.Action).Where(a => a is not ("DescribeJobs" or "DescribeLoadBalancers")).OrderBy(a => a, StringComparer.Ordinal));
+        // After the last update only the result is read: the backends this run added (both load balancers', in one call) and the EIP.
+        Assert.Equal(new[] { "DescribeEips", "DescribeLoadBalancerBackends" }, log.Skip(lastUpdate + 1).Select(r => r.Action).Where(a => a is not ("DescribeJobs" or "DescribeLoadBalancers")).OrderBy(a => a, StringComparer.Ordinal));
+        Assert.Equal(9, log.Skip(lastUpdate + 1).Single(r => r.Action == "DescribeLoadBalancerBackends").Parameters.Keys.Count(k => k.StartsWith("loadbalancer_backends.", StringComparison.Ordinal)));
         Assert.Equal(1, log.Skip(lastUpdate + 1).Count(r => r.Action == "DescribeLoadBalancers"));
+        // The firewalls start as soon as their groups exist, beside the EIP's allocation: both are applied before the
+        // external load balancer is created.
+        Assert.Equal(2, log.Take(createExternal).Count(r => r.Action == "ApplySecurityGroup"));
     }
 
     [Fact]
