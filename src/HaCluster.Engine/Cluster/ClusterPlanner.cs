@@ -111,7 +111,9 @@ public static class ClusterPlanner
         var vxnetTask = lookup.VxNetAsync(request.VxNet, cancellationToken);
         var instancesTask = client.DescribeInstancesAsync(cancellationToken: cancellationToken);
         var namesTask = existing?.TagId is null ? LookUpNamesAsync(request, client, cancellationToken) : null;
-        ObserveFaults(instancesTask, namesTask);
+        // Not awaited when an earlier answer fails the plan.
+        instancesTask.ObserveFaults();
+        namesTask.ObserveFaults();
         var vxnet = await vxnetTask.ConfigureAwait(false);
         if (existing?.VxNetId is { } recorded && recorded != vxnet.VxNetId)
         {
@@ -154,15 +156,6 @@ public static class ClusterPlanner
     /// <returns>The others.</returns>
     internal static List<Backend> ExtraBackends(IEnumerable<Backend> present, IEnumerable<ClusterNode> nodes, int port) =>
         present.Where(b => b.Port != port || nodes.All(n => n.Instance.InstanceId != b.ResourceId)).ToList();
-
-    // A look-up whose answer is no longer awaited (an earlier one failed) must not leave an unobserved fault behind.
-    private static void ObserveFaults(params Task?[] tasks)
-    {
-        foreach (var task in tasks)
-        {
-            task?.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
-    }
 
     // The cluster's tag, load balancers, security groups and EIP by name, asked at once (the build reuses the answers).
     private static async Task<NameLookups> LookUpNamesAsync(ClusterRequest request, QingCloudClient client, CancellationToken cancellationToken)

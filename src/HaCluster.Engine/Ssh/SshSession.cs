@@ -723,7 +723,7 @@ public sealed class SshSession : IDisposable
             if (await Task.WhenAny(connect, cut).ConfigureAwait(false) != connect)
             {
                 // The library did not stop at the token: leave it, and observe its eventual failure.
-                _ = connect.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                connect.ObserveFaults();
                 throw new OperationCanceledException(limit.Token);
             }
 
