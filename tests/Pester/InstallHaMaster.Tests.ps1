@@ -342,6 +342,9 @@ Describe 'Install-HaMaster -Resume after the client died mid-install' {
         $script:FirstClient = Start-Client 'first-client' "$install -KubeKeyPath '$kk'"
         Wait-Until { (Test-Path "$State/hanging") -or $FirstClient.HasExited } 'kk to hang at JoinNodesModule'
         if (-not (Test-Path "$State/hanging")) { throw "The first client ended before kk hung: $(Get-Content -Raw (Join-Path $Work 'first-client.*'))" }
+        # kk printed [JoinNodesModule] before it hung; the client shows it once its follower's next read comes: kill the
+        # client only after that, so the console the test reads is the one a user would have seen up to the hang.
+        Wait-Until { ([string](Get-Content -Raw -LiteralPath (Join-Path $Work 'first-client.out') -ErrorAction SilentlyContinue)).Contains('JoinNodesModule') -or $FirstClient.HasExited } 'the first client to show JoinNodesModule'
         $script:ConfigWhileRunning = stat -c '%a %U' (Get-RemotePath $Wd 'hacluster-config.yaml')
         $FirstClient.Kill($true)
         $FirstClient.WaitForExit()
